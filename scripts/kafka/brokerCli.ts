@@ -1,0 +1,21 @@
+/**
+ * `npm run broker`: starts a local Kafka broker for trying the product, prints its bootstrap
+ * address, and runs until Ctrl-C (then stops it and removes its files).
+ */
+import { KafkaBroker } from './broker';
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const broker = await KafkaBroker.start({ verbose: process.argv.includes('--verbose') });
+  process.stdout.write(`Kafka broker ready in ${Date.now() - started} ms\nbootstrap: ${broker.bootstrap}\n(Ctrl-C stops it)\n`);
+  const stop = () => {
+    void broker.destroy().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(1);
+});
