@@ -1,0 +1,347 @@
+/**
+ * The one source of truth for the configuration: types, defaults, descriptions and which keys
+ * are secrets. conf.yaml.example is generated from this schema (npm run gen:example) and a test
+ * fails when the two drift. The TypeScript types of the raw config are derived from it.
+ *
+ * Custom annotations (ignored by ajv, used by the example generator and print-config):
+ * - `x-secret: true`   a value never printed or logged
+ * - `x-example`        a placeholder value for conf.yaml.example when there is no default
+ * - `x-env`            the DD_* environment variable that overrides this key
+ */
+import type { FromSchema } from 'json-schema-to-ts';
+
+export const METRIC_TYPES = ['gauge', 'count', 'histogram', 'distribution'] as const;
+export type MetricType = (typeof METRIC_TYPES)[number];
+
+export const configSchema = {
+  $id: 'https://algorithmia-insights/conf.schema.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['instances'],
+  properties: {
+    init_config: {
+      description: 'Settings for the whole process.',
+      type: ['object', 'null'],
+      additionalProperties: false,
+      default: {},
+      properties: {
+        log_level: {
+          description: 'Lowest level written to the log: debug, info, warn or error.',
+          enum: ['debug', 'info', 'warn', 'error'],
+          default: 'info',
+        },
+        log_format: {
+          description: 'json (one JSON object per line), pretty (human-readable), or auto (pretty on a terminal, else json).',
+          enum: ['auto', 'json', 'pretty'],
+          default: 'auto',
+        },
+        telemetry_interval_seconds: {
+          description: 'How often the forwarder sends its own telemetry, consumer lag and the service check.',
+          type: 'number',
+          minimum: 1,
+          maximum: 300,
+          default: 15,
+        },
+        shutdown_timeout_seconds: {
+          description: 'On SIGTERM/SIGINT: time allowed to finish the batch in hand, flush and commit before exiting.',
+          type: 'number',
+          minimum: 1,
+          maximum: 600,
+          default: 25,
+        },
+        health_port: {
+          description: 'If set, serve /live and /ready on this TCP port (0 picks a free port) for container platforms.',
+          type: 'integer',
+          minimum: 0,
+          maximum: 65535,
+          'x-example': 8080,
+        },
+        health_host: {
+          description: 'Address the health endpoint binds to.',
+          type: 'string',
+          minLength: 1,
+          default: '127.0.0.1',
+        },
+      },
+    },
+    instances: {
+      description: 'One entry per Kafka cluster and Insights topic. Several instances run in one process.',
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kafka_connect_str', 'topic'],
+        properties: {
+          kafka_connect_str: {
+            description: 'Kafka bootstrap servers, as host:port strings.',
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$' },
+            'x-example': ['localhost:9092'],
+          },
+          topic: {
+            description: 'The Algorithmia Insights topic configured in the Algorithmia admin panel.',
+            type: 'string',
+            pattern: '^[A-Za-z0-9._-]{1,249}$',
+            'x-example': 'insights',
+          },
+          consumer_group: {
+            description: 'Kafka consumer group id. Processes sharing it split the partitions between them.',
+            type: 'string',
+            minLength: 1,
+            default: 'algorithmia-insights-datadog',
+          },
+          client_id: {
+            description: 'Kafka client id, visible in broker logs and quotas.',
+            type: 'string',
+            minLength: 1,
+            default: 'algorithmia-insights-datadog',
+          },
+          start_from: {
+            description: 'Where a consumer group with no committed offset starts: latest or earliest.',
+            enum: ['earliest', 'latest'],
+            default: 'latest',
+          },
+          security_protocol: {
+            description: 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (SASL/SCRAM over TLS is what Algorithmia offers).',
+            enum: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'],
+            default: 'PLAINTEXT',
+          },
+          sasl: {
+            description: 'SASL credentials; required when security_protocol is SASL_PLAINTEXT or SASL_SSL.',
+            type: 'object',
+            additionalProperties: false,
+            required: ['mechanism', 'username'],
+            properties: {
+              mechanism: {
+                description: 'SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN.',
+                enum: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'],
+                'x-example': 'SCRAM-SHA-512',
+              },
+              username: { description: 'SASL user name.', type: 'string', minLength: 1, 'x-example': '<USERNAME>' },
+              password: { description: 'The SASL password itself (prefer password_env or password_file).', type: 'string', minLength: 1, 'x-secret': true },
+              password_env: { description: 'Name of an environment variable holding the SASL password.', type: 'string', minLength: 1, 'x-example': 'KAFKA_PASSWORD' },
+              password_file: { description: 'Path of a file holding the SASL password (a trailing newline is ignored).', type: 'string', minLength: 1 },
+            },
+          },
+          tls: {
+            description: 'TLS settings for SSL and SASL_SSL.',
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              ca_file: { description: 'PEM file of the CA that signed the brokers\' certificates.', type: 'string', minLength: 1, 'x-example': '/etc/algorithmia-insights/ca.pem' },
+              cert_file: { description: 'PEM client certificate, for mutual TLS.', type: 'string', minLength: 1 },
+              key_file: { description: 'PEM private key of the client certificate, for mutual TLS.', type: 'string', minLength: 1 },
+              key_passphrase: { description: 'Passphrase of key_file (prefer key_passphrase_env or key_passphrase_file).', type: 'string', minLength: 1, 'x-secret': true },
+              key_passphrase_env: { description: 'Name of an environment variable holding the key passphrase.', type: 'string', minLength: 1 },
+              key_passphrase_file: { description: 'Path of a file holding the key passphrase (a trailing newline is ignored).', type: 'string', minLength: 1 },
+              verify: { description: 'Verify the brokers\' certificates and host names. Turn off only for testing.', type: 'boolean', default: true },
+              server_name: { description: 'Host name to verify the brokers\' certificates against, if not the one connected to.', type: 'string', minLength: 1 },
+            },
+          },
+          dogstatsd: {
+            description: 'Where the metrics go: the local Datadog Agent\'s DogStatsD server.',
+            type: 'object',
+            additionalProperties: false,
+            default: {},
+            properties: {
+              url: {
+                description: 'udp://host:port or unix:///path/to/dsd.socket. Overridden by DD_DOGSTATSD_URL.',
+                type: 'string',
+                pattern: '^(udp://[^/\\s]+:[0-9]{1,5}|unix:///.+)$',
+                'x-env': 'DD_DOGSTATSD_URL',
+              },
+              socket: {
+                description: 'Path of the Agent\'s DogStatsD Unix socket (dogstatsd_socket). Overridden by DD_DOGSTATSD_SOCKET.',
+                type: 'string',
+                minLength: 1,
+                'x-env': 'DD_DOGSTATSD_SOCKET',
+                'x-example': '/var/run/datadog/dsd.socket',
+              },
+              host: {
+                description: 'Agent host for UDP. Overridden by DD_AGENT_HOST.',
+                type: 'string',
+                minLength: 1,
+                default: 'localhost',
+                'x-env': 'DD_AGENT_HOST',
+              },
+              port: {
+                description: 'Agent DogStatsD UDP port. Overridden by DD_DOGSTATSD_PORT.',
+                type: 'integer',
+                minimum: 1,
+                maximum: 65535,
+                default: 8125,
+                'x-env': 'DD_DOGSTATSD_PORT',
+              },
+              max_datagram_bytes: {
+                description: 'Largest datagram sent. Default 1432 for UDP (below a network MTU), 8192 for a Unix socket.',
+                type: 'integer',
+                minimum: 512,
+                maximum: 65000,
+                'x-example': 1432,
+              },
+              origin_detection: {
+                description: 'Let the Agent tag metrics with this forwarder\'s container (usually unwanted for a relay).',
+                type: 'boolean',
+                default: false,
+              },
+              client_telemetry: {
+                description: 'Send the DogStatsD client\'s own datadog.dogstatsd.client.* metrics.',
+                type: 'boolean',
+                default: true,
+              },
+            },
+          },
+          tags: {
+            description: 'Tags added to every metric of this instance, as key:value strings. DD_ENV and DD_TAGS are added too.',
+            type: 'array',
+            items: { type: 'string', pattern: '^[A-Za-z][^\\s,|#]{0,199}$' },
+            default: [],
+            'x-example': ['team:ml-platform'],
+          },
+          prefix: {
+            description: 'Prefix of every metric name. The shipped dashboard and monitors assume algorithmia.',
+            type: 'string',
+            pattern: '^[A-Za-z][A-Za-z0-9_.]{0,99}\\.$',
+            default: 'algorithmia.',
+          },
+          default_metric_type: {
+            description: 'DogStatsD type of every numeric field not listed in metric_types.',
+            enum: [...METRIC_TYPES],
+            default: 'distribution',
+          },
+          metric_types: {
+            description: 'DogStatsD type per field name, e.g. {risk_score: gauge}.',
+            type: 'object',
+            additionalProperties: { enum: [...METRIC_TYPES] },
+            default: {},
+            'x-example': { risk_score: 'gauge' },
+          },
+          tag_request_id: {
+            description: 'Tag metrics with request_id. One time series per execution: a Datadog cost trap.',
+            type: 'boolean',
+            default: false,
+          },
+          tag_session_id: {
+            description: 'Tag metrics with session_id. One time series per session: a Datadog cost trap.',
+            type: 'boolean',
+            default: false,
+          },
+          use_message_time: {
+            description: 'Stamp gauges and counts with the message time (DogStatsD |T); distributions are never stamped.',
+            type: 'boolean',
+            default: false,
+          },
+          max_message_bytes: {
+            description: 'Messages larger than this are rejected (reason too_large). Insights caps payloads at 25 KB.',
+            type: 'integer',
+            minimum: 64,
+            maximum: 104857600,
+            default: 25600,
+          },
+          metric_allowlist: {
+            description: 'If not empty, only fields whose name matches one of these regular expressions are sent.',
+            type: 'array',
+            items: { type: 'string', minLength: 1, format: 'regex' },
+            default: [],
+          },
+          metric_denylist: {
+            description: 'Fields whose name matches one of these regular expressions are not sent.',
+            type: 'array',
+            items: { type: 'string', minLength: 1, format: 'regex' },
+            default: [],
+          },
+          cardinality: {
+            description: 'Guard against algorithms that invent metric names or versions without bound.',
+            type: 'object',
+            additionalProperties: false,
+            default: {},
+            properties: {
+              max_metric_names_per_algorithm: {
+                description: 'Distinct metric names per algorithm_name within the window; more are dropped.',
+                type: 'integer',
+                minimum: 1,
+                default: 50,
+              },
+              max_versions_per_algorithm: {
+                description: 'Distinct algorithm_version values per algorithm_name within the window; more are tagged overflow.',
+                type: 'integer',
+                minimum: 1,
+                default: 50,
+              },
+              window_seconds: {
+                description: 'Rolling window over which distinct names and versions are counted.',
+                type: 'integer',
+                minimum: 60,
+                default: 3600,
+              },
+            },
+          },
+          dead_letter_topic: {
+            description: 'If set, rejected messages are copied to this topic with the reason in a header.',
+            type: 'string',
+            pattern: '^[A-Za-z0-9._-]{1,249}$',
+          },
+          session_timeout_ms: {
+            description: 'Kafka consumer group session timeout.',
+            type: 'integer',
+            minimum: 1000,
+            default: 30000,
+          },
+          rebalance_timeout_ms: {
+            description: 'Kafka consumer group rebalance timeout.',
+            type: 'integer',
+            minimum: 1000,
+            default: 60000,
+          },
+          heartbeat_interval_ms: {
+            description: 'Kafka consumer group heartbeat interval (below a third of the session timeout).',
+            type: 'integer',
+            minimum: 100,
+            default: 3000,
+          },
+          commit_interval_ms: {
+            description: 'Commit offsets at most this often; 0 commits after every batch. Bounds re-sent data after a crash.',
+            type: 'integer',
+            minimum: 0,
+            default: 0,
+          },
+          max_bytes_per_partition: {
+            description: 'Largest fetch per partition and request.',
+            type: 'integer',
+            minimum: 1024,
+            default: 1048576,
+          },
+          max_wait_ms: {
+            description: 'Longest time the broker holds a fetch waiting for data (latency when the topic is quiet).',
+            type: 'integer',
+            minimum: 0,
+            default: 500,
+          },
+          connection_timeout_ms: {
+            description: 'Kafka connection timeout.',
+            type: 'integer',
+            minimum: 100,
+            default: 3000,
+          },
+          request_timeout_ms: {
+            description: 'Kafka request timeout.',
+            type: 'integer',
+            minimum: 100,
+            default: 30000,
+          },
+          retry_max_ms: {
+            description: 'Cap of the exponential backoff between reconnects and re-sends.',
+            type: 'integer',
+            minimum: 100,
+            default: 30000,
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export type RawConfig = FromSchema<typeof configSchema>;
+export type RawInstance = RawConfig['instances'][number];

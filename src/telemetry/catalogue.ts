@@ -1,0 +1,79 @@
+/**
+ * Every metric and service check the forwarder emits about itself, in one place. The
+ * telemetry code sends only names from here, and the asset tests check metadata.csv,
+ * service_checks.json and the dashboard against this list (and against captured datagrams).
+ */
+export const TELEMETRY_PREFIX = 'algorithmia.forwarder.';
+
+/** Reasons a whole message is rejected (bounded set; tag `reason`). */
+export const REJECT_REASONS = ['too_large', 'invalid_json', 'not_object', 'missing_field'] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** Reasons a single value is dropped on purpose (bounded set; tag `reason`). */
+export const DROP_REASONS = [
+  'non_numeric',
+  'non_finite',
+  'bad_name',
+  'reserved',
+  'cardinality',
+  'denied',
+  'too_long',
+  'too_old',
+] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+export type TelemetryKind = 'count' | 'gauge' | 'distribution';
+
+export interface TelemetryMetric {
+  /** Full metric name as sent. */
+  name: string;
+  kind: TelemetryKind;
+  unit: string;
+  perUnit?: string;
+  description: string;
+  /** Tag keys this metric carries besides the common ones (topic, consumer_group, service, version, env). */
+  tags: string[];
+}
+
+const m = (suffix: string, kind: TelemetryKind, unit: string, description: string, tags: string[] = [], perUnit?: string): TelemetryMetric => ({
+  name: TELEMETRY_PREFIX + suffix,
+  kind,
+  unit,
+  perUnit,
+  description,
+  tags,
+});
+
+export const TELEMETRY_METRICS = {
+  messagesConsumed: m('messages.consumed', 'count', 'message', 'Messages read from the Insights topic.', ['partition']),
+  messagesRejected: m('messages.rejected', 'count', 'message', 'Messages rejected whole, by reason (too_large, invalid_json, not_object, missing_field).', ['reason']),
+  messagesDeadLettered: m('messages.dead_lettered', 'count', 'message', 'Rejected messages copied to the dead-letter topic.', []),
+  metricsEmitted: m('metrics.emitted', 'count', 'point', 'Metric values handed to DogStatsD.', []),
+  valuesDropped: m('values.dropped', 'count', 'point', 'Values not sent on purpose, by reason (non_numeric, non_finite, bad_name, reserved, cardinality, denied, too_long, too_old).', ['reason']),
+  datagramsSent: m('dogstatsd.datagrams_sent', 'count', 'packet', 'DogStatsD datagrams written to the socket.', []),
+  sendErrors: m('dogstatsd.send_errors', 'count', 'error', 'DogStatsD datagrams the socket refused; their offsets are not committed and they are sent again.', []),
+  offsetsCommitted: m('offsets.committed', 'count', 'commit', 'Successful offset commits.', []),
+  commitErrors: m('offsets.commit_errors', 'count', 'error', 'Failed offset commits (retried with the next batch).', []),
+  batchDuration: m('batch.duration', 'distribution', 'millisecond', 'Time to decode, map and send one fetched batch, submitted as a distribution.', []),
+  consumerLag: m('consumer_lag', 'gauge', 'message', 'High watermark minus committed offset, per partition.', ['partition']),
+} as const satisfies Record<string, TelemetryMetric>;
+
+export interface ServiceCheckSpec {
+  name: string;
+  description: string;
+  statuses: Array<'ok' | 'warning' | 'critical' | 'unknown'>;
+  groups: string[];
+}
+
+export const SERVICE_CHECKS = {
+  canConnect: {
+    name: 'algorithmia.can_connect',
+    description:
+      'OK when the forwarder is connected to Kafka and has fetched from the Insights topic recently; CRITICAL with a message when the brokers are unreachable, authentication fails or the consumer has stopped.',
+    statuses: ['ok', 'critical'],
+    groups: ['topic', 'consumer_group'],
+  },
+} as const satisfies Record<string, ServiceCheckSpec>;
+
+/** The metric every Insights message carries: the manifest's check metric. */
+export const DURATION_FIELD = 'duration_milliseconds';
