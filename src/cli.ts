@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+/**
+ * algorithmia-insights run | validate | print-config  [-c FILE] [--dry-run]
+ * Exit codes: 0 ok; 1 a stop that did not finish in time or an internal error; 2 a bad command
+ * line or a bad config file (nothing is consumed then).
+ */
+import { loadConfig, DEFAULT_CONFIG_PATH } from './config/load';
+import { redactConfig } from './config/redact';
+import type { ResolvedConfig } from './config/resolved';
+import { ConfigError, InsightsError } from './errors';
+import { createLogger, Logger } from './log/logger';
+import { Daemon } from './runtime/daemon';
+
+export const USAGE = `Usage: algorithmia-insights <command> [options]
+
+Commands:
+  run            consume the Insights topic(s) and send metrics to DogStatsD (the daemon)
+  validate       check the config file; prints OK or every problem
+  print-config   print the effective config (defaults and environment applied, secrets as ***)
+
+Options:
+  -c, --config FILE   config file (default ${DEFAULT_CONFIG_PATH})
+  --dry-run           run: write the DogStatsD lines to stdout instead of the network
+  -h, --help          this text
+  -v, --version       the version
+`;
+
+export interface CliArgs {
+  command: 'run' | 'validate' | 'print-config' | 'help' | 'version';
+  config: string;
+  dryRun: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const args: CliArgs = { command: 'help', config: DEFAULT_CONFIG_PATH, dryRun: false };
+  let command: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-c' || a === '--config') {
+      const v = argv[++i];
+      if (!v) throw new InsightsError('CLI_USAGE', `${a} needs a file path`);
+      args.config = v;
+    } else if (a.startsWith('--config=')) args.config = a.slice('--config='.length);
+    else if (a === '--dry-run') args.dryRun = true;
+    else if (a === '-h' || a === '--help') command = 'help';
+    else if (a === '-v' || a === '--version') command = 'version';
+    else if (!a.startsWith('-') && command === undefined) command = a;
+    else throw new InsightsError('CLI_USAGE', `unknown argument ${JSON.stringify(a)}`);
+  }
+  command ??= 'help';
+  if (!['run', 'validate', 'print-config', 'help', 'version'].includes(command)) {
+    throw new InsightsError('CLI_USAGE', `unknown command ${JSON.stringify(command)}`);
+  }
+  args.command = command as CliArgs['command'];
+  if (args.dryRun && args.command !== 'run') throw new InsightsError('CLI_USAGE', '--dry-run goes with run');
+  return args;
+}
+
+function version(): string {
+  // src/cli.ts runs from dist/src/ when built and from src/ under the test runner
+  for (const p of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = require(p) as { name?: string; version: string };
+      if (pkg.name === 'algorithmia-insights-datadog') return pkg.version;
+    } catch {
+      /* try the next */
+    }
+  }
+  return 'unknown';
+}
+
+async function run(config: ResolvedConfig, dryRun: boolean, log: Logger): Promise<number> {
+  const daemon = new Daemon(config, { log, dryRun: dryRun ? process.stdout : undefined });
+  let stopping = false;
+  const exitCode = new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn('second signal: exiting without waiting', { signal });
+        process.exit(130);
+      }
+      stopping = true;
+      const timeoutMs = config.init.shutdown_timeout_seconds * 1000;
+      log.info('stopping: finishing the batch in hand, flushing and committing', { signal, timeout_ms: timeoutMs });
+      const timer = setTimeout(() => {
+        log.error('stop did not finish in time; exiting (uncommitted work will be re-read on restart)', { timeout_ms: timeoutMs });
+        resolve(1);
+      }, timeoutMs);
+      timer.unref();
+      daemon.stop().then(
+        () => {
+          clearTimeout(timer);
+          log.info('stopped');
+          resolve(0);
+        },
+        (err: Error) => {
+          clearTimeout(timer);
+          log.error('stop failed', { error: err.message });
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  await daemon.start();
+  return exitCode;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.command === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  let config: ResolvedConfig;
+  try {
+    config = loadConfig(args.config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Invalid configuration: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args.command === 'validate') {
+    process.stdout.write(`OK: ${args.config} (${config.instances.length} instance${config.instances.length === 1 ? '' : 's'})\n`);
+    return 0;
+  }
+  if (args.command === 'print-config') {
+    process.stdout.write(JSON.stringify(redactConfig(config), null, 2) + '\n');
+    return 0;
+  }
+  const log = createLogger({ level: config.init.log_level, format: config.init.log_format });
+  process.on('uncaughtException', (err) => {
+    log.error('internal error; exiting so a supervisor restarts from the last commit', { error: err.message, stack: err.stack });
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    log.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) });
+  });
+  try {
+    return await run(config, args.dryRun, log);
+  } catch (err) {
+    if (err instanceof InsightsError) {
+      log.error(err.message, { code: err.code });
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      // Let stdout drain (dry-run into a pipe); exit anyway if a library keeps a handle open.
+      process.exitCode = code;
+      setTimeout(() => process.exit(code), 2000).unref();
+    },
+    (err: Error) => {
+      process.stderr.write(`internal error: ${err.stack ?? err.message}\n`);
+      process.exit(1);
+    },
+  );
+}

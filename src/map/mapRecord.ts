@@ -1,0 +1,164 @@
+/**
+ * An Insights record -> metric points. Every numeric (or boolean) field becomes
+ * `<prefix><field>`; operational string fields become tags. Each value that is not sent is
+ * reported to the sink's `drop` with a reason, so the counters add up.
+ *
+ * Per-config work (tag strings, name checks, type lookups) is done once and cached; per
+ * message the work is a few map lookups and string concatenations.
+ */
+import type { MetricType } from '../config/schema';
+import { DURATION_FIELD, DropReason, TELEMETRY_PREFIX } from '../telemetry/catalogue';
+import { NON_FINITE_MARKER, type InsightsRecord } from '../decode/decodeMessage';
+import { CardinalityGuard } from './cardinalityGuard';
+import { formatTag, isValidMetricName, MAX_METRIC_NAME, sanitizeMetricField } from './sanitize';
+import { parseInsightsTime } from './time';
+
+/** Platform fields that describe the execution; never sent as values. */
+export const OPERATIONAL_FIELDS: ReadonlySet<string> = new Set([
+  'algorithm_name',
+  'algorithm_version',
+  'algorithm_owner',
+  'request_id',
+  'session_id',
+  'time',
+  'timestamp',
+]);
+
+export interface MappingOptions {
+  prefix: string;
+  defaultType: MetricType;
+  types: Readonly<Record<string, MetricType>>;
+  tagRequestId: boolean;
+  tagSessionId: boolean;
+  useMessageTime: boolean;
+  allow: readonly RegExp[];
+  deny: readonly RegExp[];
+  /** Already formatted `key:value` tags added to every point (env, DD_TAGS, instance tags). */
+  staticTags: readonly string[];
+  /** Stamped points older than this are dropped as too_old (Datadog drops them anyway). */
+  maxAgeSeconds: number;
+}
+
+export interface PointSink {
+  point(name: string, value: number, type: MetricType, tags: string, timestampSec: number | undefined): void;
+  drop(reason: DropReason): void;
+}
+
+type NameEntry = { name: string; type: MetricType } | { drop: DropReason };
+
+/** Caches are bounded: a stream that invents a key per message must not grow memory. */
+const CACHE_LIMIT = 20_000;
+
+export class Mapper {
+  private readonly names = new Map<string, NameEntry>();
+  private readonly tagSets = new Map<string, string>();
+  private readonly staticTagString: string;
+
+  constructor(
+    private readonly opts: MappingOptions,
+    private readonly guard: CardinalityGuard,
+  ) {
+    if (!isValidMetricName(opts.prefix + 'x')) throw new Error(`invalid metric prefix ${JSON.stringify(opts.prefix)}`);
+    this.staticTagString = opts.staticTags.join(',');
+  }
+
+  map(record: InsightsRecord, nowMs: number, out: PointSink): void {
+    const algorithm = record.algorithm_name;
+    const tags = this.tagsFor(record, algorithm, nowMs);
+    let stampSec: number | undefined;
+    let stampTried = false;
+
+    for (const field in record) {
+      if (OPERATIONAL_FIELDS.has(field)) continue;
+      const raw = record[field];
+      let value: number;
+      if (typeof raw === 'number') {
+        if (!Number.isFinite(raw)) {
+          out.drop('non_finite');
+          continue;
+        }
+        value = raw;
+      } else if (typeof raw === 'boolean') {
+        value = raw ? 1 : 0;
+      } else {
+        out.drop(raw === NON_FINITE_MARKER ? 'non_finite' : 'non_numeric');
+        continue;
+      }
+
+      const entry = this.nameFor(field);
+      if ('drop' in entry) {
+        out.drop(entry.drop);
+        continue;
+      }
+      if (field !== DURATION_FIELD && !this.guard.allowName(algorithm, entry.name, nowMs)) {
+        out.drop('cardinality');
+        continue;
+      }
+
+      let ts: number | undefined;
+      if (this.opts.useMessageTime && (entry.type === 'gauge' || entry.type === 'count')) {
+        if (!stampTried) {
+          stampTried = true;
+          const ms = parseInsightsTime(record.time);
+          stampSec = ms === undefined ? undefined : Math.floor(ms / 1000);
+        }
+        if (stampSec !== undefined && stampSec < nowMs / 1000 - this.opts.maxAgeSeconds) {
+          out.drop('too_old');
+          continue;
+        }
+        ts = stampSec;
+      }
+      out.point(entry.name, value === 0 ? 0 : value, entry.type, tags, ts);
+    }
+  }
+
+  private nameFor(field: string): NameEntry {
+    let entry = this.names.get(field);
+    if (entry) return entry;
+    entry = this.resolveName(field);
+    if (this.names.size >= CACHE_LIMIT) this.names.clear();
+    this.names.set(field, entry);
+    return entry;
+  }
+
+  private resolveName(field: string): NameEntry {
+    const part = sanitizeMetricField(field);
+    if (part === undefined) return { drop: 'bad_name' };
+    const name = this.opts.prefix + part;
+    if (name.length > MAX_METRIC_NAME) return { drop: 'bad_name' };
+    if (name.startsWith(TELEMETRY_PREFIX)) return { drop: 'reserved' };
+    if (this.opts.allow.length > 0 && !this.opts.allow.some((re) => re.test(field))) return { drop: 'denied' };
+    if (this.opts.deny.some((re) => re.test(field))) return { drop: 'denied' };
+    return { name, type: this.opts.types[field] ?? this.opts.defaultType };
+  }
+
+  private tagsFor(record: InsightsRecord, algorithm: string, nowMs: number): string {
+    const rawVersion = record.algorithm_version;
+    let version: unknown = rawVersion;
+    if (rawVersion !== undefined && rawVersion !== null && !this.guard.allowVersion(algorithm, String(rawVersion), nowMs)) {
+      version = 'overflow';
+    }
+    const owner = record.algorithm_owner;
+    const key = `${algorithm}\u0001${String(version)}\u0001${String(owner)}\u0001${typeof version}${typeof owner}`;
+    let tags = this.tagSets.get(key);
+    if (tags === undefined) {
+      const parts = [
+        formatTag('algorithm_name', algorithm),
+        formatTag('algorithm_version', version),
+        formatTag('algorithm_owner', owner),
+      ].filter((t): t is string => t !== undefined);
+      if (this.staticTagString) parts.push(this.staticTagString);
+      tags = parts.join(',');
+      if (this.tagSets.size >= CACHE_LIMIT) this.tagSets.clear();
+      this.tagSets.set(key, tags);
+    }
+    if (this.opts.tagRequestId || this.opts.tagSessionId) {
+      const extra = [
+        this.opts.tagRequestId ? formatTag('request_id', record.request_id) : undefined,
+        this.opts.tagSessionId ? formatTag('session_id', record.session_id) : undefined,
+      ].filter((t): t is string => t !== undefined);
+      if (extra.length > 0) tags = `${tags},${extra.join(',')}`;
+    }
+    return tags;
+  }
+}

@@ -1,0 +1,331 @@
+/**
+ * One configured instance: a kafkajs consumer-group member on the Insights topic feeding the
+ * batch processor, plus its telemetry loop (counters, consumer lag, service check).
+ *
+ * Failure policy (DECISIONS): never exit for Kafka trouble. Connect/auth failures and consumer
+ * crashes that kafkajs does not restart itself are retried here with capped backoff, logged
+ * once per state change, and reported as a CRITICAL service check.
+ */
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { ResolvedInstance } from '../config/resolved';
+import type { Logger } from '../log/logger';
+import { CardinalityGuard } from '../map/cardinalityGuard';
+import { Mapper } from '../map/mapRecord';
+import { formatTag } from '../map/sanitize';
+import { DatagramPacker } from '../sink/datagramPacker';
+import type { DatagramTransport } from '../sink/transport';
+import { createKafka } from '../source/kafkaClient';
+import { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
+import { Backoff, InterruptibleSleep } from './backoff';
+import { BatchProcessor, DeadLetter } from './batchProcessor';
+
+export const REJECT_REASON_HEADER = 'x-insights-reject-reason';
+
+export interface InstanceRunnerOptions {
+  telemetryIntervalMs: number;
+  /** Messages per send chunk (tests and the benchmark tune it). */
+  chunkSize?: number;
+}
+
+export interface InstanceHealth {
+  ok: boolean;
+  message?: string;
+  lastFetchAt?: number;
+}
+
+export class InstanceRunner {
+  readonly telemetry: ForwarderTelemetry;
+  private readonly kafka: Kafka;
+  private readonly processor: BatchProcessor;
+  private readonly sleeper = new InterruptibleSleep();
+  private readonly reconnectBackoff: Backoff;
+  private readonly sinkBackoff: Backoff;
+  private readonly telemetryPacker: DatagramPacker;
+  private consumer?: Consumer;
+  private admin?: Admin;
+  private producer?: Producer;
+  private loop?: Promise<void>;
+  private telemetryTimer?: NodeJS.Timeout;
+  private stopping = false;
+  private batchInFlight?: Promise<void>;
+  private readonly pendingCommits = new Map<number, string>();
+  private lastCommitAt = 0;
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  private lastFetchAt?: number;
+  private lastError?: string;
+  private healthy?: boolean;
+  private joined = false;
+
+  constructor(
+    readonly instance: ResolvedInstance,
+    private readonly transport: DatagramTransport,
+    private readonly log: Logger,
+    private readonly opts: InstanceRunnerOptions,
+  ) {
+    const telemetryTags = [
+      formatTag('topic', instance.topic),
+      formatTag('consumer_group', instance.consumer_group),
+      ...instance.telemetryTags,
+    ].filter((t): t is string => t !== undefined);
+    this.telemetry = new ForwarderTelemetry(telemetryTags.join(','));
+    this.kafka = createKafka(instance, log);
+    this.reconnectBackoff = new Backoff(500, instance.retry_max_ms);
+    this.sinkBackoff = new Backoff(100, instance.retry_max_ms);
+    this.telemetryPacker = new DatagramPacker(instance.dogstatsd.maxDatagramBytes, transport.lineSuffix);
+    const guard = new CardinalityGuard({
+      maxNamesPerAlgorithm: instance.cardinality.max_metric_names_per_algorithm,
+      maxVersionsPerAlgorithm: instance.cardinality.max_versions_per_algorithm,
+      windowMs: instance.cardinality.window_seconds * 1000,
+    });
+    const mapper = new Mapper(
+      {
+        prefix: instance.prefix,
+        defaultType: instance.default_metric_type,
+        types: instance.metric_types,
+        tagRequestId: instance.tag_request_id,
+        tagSessionId: instance.tag_session_id,
+        useMessageTime: instance.use_message_time,
+        allow: instance.metric_allowlist.map((r) => new RegExp(r)),
+        deny: instance.metric_denylist.map((r) => new RegExp(r)),
+        staticTags: instance.metricTags,
+        maxAgeSeconds: 3600,
+      },
+      guard,
+    );
+    this.processor = new BatchProcessor(
+      mapper,
+      transport,
+      this.telemetry,
+      log,
+      { maxMessageBytes: instance.max_message_bytes, maxDatagramBytes: instance.dogstatsd.maxDatagramBytes, chunkSize: opts.chunkSize },
+      instance.dead_letter_topic ? (letters) => this.writeDeadLetters(letters) : undefined,
+    );
+  }
+
+  start(): void {
+    this.loop = this.consumeLoop();
+    this.telemetryTimer = setInterval(() => void this.reportTelemetry(), this.opts.telemetryIntervalMs);
+  }
+
+  health(): InstanceHealth {
+    const staleMs = Math.max(3 * this.opts.telemetryIntervalMs, 3 * this.instance.max_wait_ms, 3000);
+    if (this.lastError && (!this.lastFetchAt || this.lastErrorAt >= this.lastFetchAt)) return { ok: false, message: this.lastError, lastFetchAt: this.lastFetchAt };
+    if (!this.joined || this.lastFetchAt === undefined) return { ok: false, message: this.lastError ?? 'not connected to Kafka yet', lastFetchAt: this.lastFetchAt };
+    const age = Date.now() - this.lastFetchAt;
+    if (age > staleMs) {
+      return { ok: false, message: `no successful fetch from Kafka for ${Math.round(age / 1000)} s${this.lastError ? ` (last error: ${this.lastError})` : ''}`, lastFetchAt: this.lastFetchAt };
+    }
+    return { ok: true, lastFetchAt: this.lastFetchAt };
+  }
+
+  private lastErrorAt = 0;
+
+  private noteError(err: unknown, context: string): void {
+    const message = `${context}: ${(err as Error)?.message ?? String(err)}`;
+    this.lastError = message;
+    this.lastErrorAt = Date.now();
+    this.updateHealthState();
+  }
+
+  /** Logs one line per change between healthy and unhealthy. */
+  private updateHealthState(): void {
+    const h = this.health();
+    if (h.ok !== this.healthy) {
+      this.healthy = h.ok;
+      if (h.ok) this.log.info('connected to Kafka and consuming', { topic: this.instance.topic });
+      else this.log.error('Kafka unavailable', { topic: this.instance.topic, reason: h.message });
+    }
+  }
+
+  private async consumeLoop(): Promise<void> {
+    while (!this.stopping) {
+      const consumer = this.kafka.consumer({
+        groupId: this.instance.consumer_group,
+        sessionTimeout: this.instance.session_timeout_ms,
+        rebalanceTimeout: this.instance.rebalance_timeout_ms,
+        heartbeatInterval: this.instance.heartbeat_interval_ms,
+        maxBytesPerPartition: this.instance.max_bytes_per_partition,
+        maxWaitTimeInMs: this.instance.max_wait_ms,
+        allowAutoTopicCreation: false,
+      });
+      this.consumer = consumer;
+      let crashed: (err: Error) => void = () => undefined;
+      const crash = new Promise<Error>((resolve) => (crashed = resolve));
+      consumer.on(consumer.events.FETCH, () => {
+        this.lastFetchAt = Date.now();
+        this.reconnectBackoff.reset();
+        this.updateHealthState();
+      });
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        this.joined = true;
+        this.log.info('joined consumer group', { group: this.instance.consumer_group, assignment: e.payload.memberAssignment });
+      });
+      consumer.on(consumer.events.CRASH, (e) => {
+        this.noteError(e.payload.error, 'consumer crashed');
+        if (!e.payload.restart) crashed(e.payload.error);
+      });
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic: this.instance.topic, fromBeginning: this.instance.start_from === 'earliest' });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: 1,
+          eachBatch: (payload) => this.onBatch(payload),
+        });
+        const stopped = new Promise<undefined>((resolve) => this.onStop.push(() => resolve(undefined)));
+        const err = await Promise.race([crash, stopped]);
+        if (err) this.log.warn('consumer stopped by kafkajs; restarting it', { error: err.message });
+      } catch (err) {
+        this.noteError(err, 'cannot consume');
+      }
+      this.joined = false;
+      if (this.stopping) break;
+      await consumer.disconnect().catch(() => undefined);
+      await this.sleeper.sleep(this.reconnectBackoff.next());
+    }
+  }
+
+  private onStop: Array<() => void> = [];
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    if (this.stopping) return;
+    const { batch } = payload;
+    let finish: () => void = () => undefined;
+    this.batchInFlight = new Promise((resolve) => (finish = resolve));
+    try {
+      const outcome = await this.processor.process(batch.topic, batch.partition, batch.messages, {
+        resolveOffset: (offset) => {
+          payload.resolveOffset(offset);
+          this.pendingCommits.set(batch.partition, (BigInt(offset) + 1n).toString());
+        },
+        heartbeat: () => payload.heartbeat(),
+        isStale: () => payload.isStale(),
+      });
+      if (!outcome.ok) {
+        // Hold the partition: its offsets stay where the last good chunk left them. Leave the
+        // handler (kafkajs heartbeats from its loop) and resume after a backoff.
+        const resume = payload.pause();
+        const delay = this.sinkBackoff.next();
+        const timer = setTimeout(() => {
+          this.resumeTimers.delete(timer);
+          if (!this.stopping) resume();
+        }, delay);
+        this.resumeTimers.add(timer);
+      } else {
+        this.sinkBackoff.reset();
+      }
+      await this.commitPending((offsets) => payload.commitOffsetsIfNecessary({ topics: [{ topic: this.instance.topic, partitions: offsets }] }), this.stopping);
+    } finally {
+      this.batchInFlight = undefined;
+      finish();
+    }
+  }
+
+  private async commitPending(commit: (offsets: Array<{ partition: number; offset: string }>) => Promise<void>, force: boolean): Promise<void> {
+    if (this.pendingCommits.size === 0) return;
+    const interval = this.instance.commit_interval_ms;
+    if (!force && interval > 0 && Date.now() - this.lastCommitAt < interval) return;
+    const offsets = [...this.pendingCommits].map(([partition, offset]) => ({ partition, offset }));
+    try {
+      await commit(offsets);
+      for (const { partition, offset } of offsets) if (this.pendingCommits.get(partition) === offset) this.pendingCommits.delete(partition);
+      this.lastCommitAt = Date.now();
+      this.telemetry.committed();
+    } catch (err) {
+      this.telemetry.commitFailed();
+      this.log.rateLimited('commit-failed', 'warn', 'offset commit failed; will retry with the next batch', { error: (err as Error).message });
+    }
+  }
+
+  private async writeDeadLetters(letters: DeadLetter[]): Promise<void> {
+    const topic = this.instance.dead_letter_topic as string;
+    if (!this.producer) {
+      const producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+      await producer.connect();
+      this.producer = producer;
+    }
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: letters.map((l) => ({
+        key: l.message.key ?? null,
+        value: l.message.value,
+        headers: {
+          [REJECT_REASON_HEADER]: l.reason,
+          'x-insights-source-topic': l.topic,
+          'x-insights-source-partition': String(l.partition),
+          'x-insights-source-offset': l.message.offset,
+        },
+      })),
+    });
+  }
+
+  /** Consumer lag per partition: high watermark minus committed offset. */
+  private async refreshLag(): Promise<void> {
+    try {
+      if (!this.admin) {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        this.admin = admin;
+      }
+      const [ends, committed] = await Promise.all([
+        this.admin.fetchTopicOffsets(this.instance.topic),
+        this.admin.fetchOffsets({ groupId: this.instance.consumer_group, topics: [this.instance.topic] }),
+      ]);
+      const committedByPartition = new Map<number, string>();
+      for (const t of committed) for (const p of t.partitions) committedByPartition.set(p.partition, p.offset);
+      this.telemetry.clearLag();
+      for (const p of ends) {
+        const c = committedByPartition.get(p.partition);
+        const from = c !== undefined && c !== '-1' ? BigInt(c) : BigInt(p.low);
+        const lag = BigInt(p.high) - from;
+        this.telemetry.setLag(p.partition, Number(lag < 0n ? 0n : lag));
+      }
+    } catch (err) {
+      this.log.rateLimited('lag-failed', 'debug', 'consumer lag unavailable', { error: (err as Error).message });
+      this.telemetry.clearLag();
+    }
+  }
+
+  private reporting = false;
+
+  /** Sends telemetry and (unless this is the final report at shutdown) the service check; never throws. */
+  async reportTelemetry(final = false): Promise<void> {
+    if (this.reporting) return;
+    this.reporting = true;
+    try {
+      this.updateHealthState();
+      if (!final) await this.refreshLag();
+      const h = this.health();
+      const lines = this.telemetry.drainLines(final ? undefined : { status: h.ok ? 0 : 2, message: h.ok ? undefined : h.message });
+      for (const line of lines) this.telemetryPacker.add(line);
+      const result = await this.transport.send(this.telemetryPacker.take());
+      if (result.failed > 0) this.log.rateLimited('telemetry-send', 'warn', 'telemetry send failed', { error: result.error?.message });
+    } catch (err) {
+      this.log.rateLimited('telemetry', 'warn', 'telemetry report failed', { error: (err as Error).message });
+    } finally {
+      this.reporting = false;
+    }
+  }
+
+  /** Stop fetching, finish the batch in hand, commit, disconnect. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.telemetryTimer) clearInterval(this.telemetryTimer);
+    for (const t of this.resumeTimers) clearTimeout(t);
+    this.resumeTimers.clear();
+    this.sleeper.wake();
+    const consumer = this.consumer;
+    if (this.batchInFlight) await this.batchInFlight; // it commits with force, seeing `stopping`
+    else if (consumer && this.pendingCommits.size > 0) {
+      await this.commitPending((offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic: this.instance.topic, ...o }))), true);
+    }
+    for (const f of this.onStop.splice(0)) f();
+    await consumer?.disconnect().catch((err) => this.log.warn('consumer disconnect failed', { error: (err as Error).message }));
+    await this.loop;
+    await this.reportTelemetry(true);
+    await Promise.all([this.admin?.disconnect().catch(() => undefined), this.producer?.disconnect().catch(() => undefined)]);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Packs lines into datagrams no larger than the transport allows (newline-separated, as the
+ * Agent reads them). A line that cannot fit even alone is refused (the caller counts it
+ * as `too_long`); nothing is ever cut.
+ */
+export class DatagramPacker {
+  private readonly datagrams: string[] = [];
+  private current = '';
+  private currentBytes = 0;
+  lines = 0;
+
+  constructor(
+    readonly maxBytes: number,
+    /** Appended to every line, e.g. `|c:<container id>` with origin detection. */
+    private readonly lineSuffix = '',
+  ) {}
+
+  /** Adds a line; false when the line alone exceeds maxBytes (it was not added). */
+  add(line: string): boolean {
+    const text = this.lineSuffix ? line + this.lineSuffix : line;
+    // Byte length: ASCII lines (the common case) need no encoding pass.
+    const bytes = isAscii(text) ? text.length : Buffer.byteLength(text);
+    if (bytes > this.maxBytes) return false;
+    if (this.currentBytes === 0) {
+      this.current = text;
+      this.currentBytes = bytes;
+    } else if (this.currentBytes + 1 + bytes <= this.maxBytes) {
+      this.current += '\n' + text;
+      this.currentBytes += 1 + bytes;
+    } else {
+      this.datagrams.push(this.current);
+      this.current = text;
+      this.currentBytes = bytes;
+    }
+    this.lines++;
+    return true;
+  }
+
+  get pendingBytes(): number {
+    return this.currentBytes;
+  }
+
+  /** Returns every datagram built so far and starts over. */
+  take(): string[] {
+    if (this.currentBytes > 0) this.datagrams.push(this.current);
+    const out = this.datagrams.splice(0);
+    this.current = '';
+    this.currentBytes = 0;
+    this.lines = 0;
+    return out;
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+function isAscii(s: string): boolean {
+  return !NON_ASCII.test(s);
+}

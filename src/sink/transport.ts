@@ -1,0 +1,140 @@
+/**
+ * Hands datagrams to the Agent through hot-shots (socket handling, UDS via unix-dgram and its
+ * retries, client telemetry), unbuffered: we pack datagrams ourselves, so every datagram has
+ * its own callback and a batch knows exactly whether all of it reached the socket.
+ */
+import type { Writable } from 'node:stream';
+import { StatsD } from 'hot-shots';
+import type { DogStatsDTarget } from '../config/resolved';
+import { InsightsError } from '../errors';
+
+export interface SendResult {
+  sent: number;
+  failed: number;
+  error?: Error;
+}
+
+export interface DatagramTransport {
+  readonly description: string;
+  /** Appended to every metric line (origin detection's `|c:`), or ''. */
+  readonly lineSuffix: string;
+  send(datagrams: readonly string[]): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+export function describeTarget(t: DogStatsDTarget): string {
+  return t.protocol === 'uds' ? `unix://${t.path}` : `udp://${t.host}:${t.port}`;
+}
+
+export function assertUdsAvailable(): void {
+  try {
+    require.resolve('unix-dgram');
+  } catch {
+    throw new InsightsError(
+      'SINK_UNAVAILABLE',
+      'DogStatsD over a Unix socket needs the optional package unix-dgram, which is not installed ' +
+        '(it is compiled at install time: needs g++, make and python3). Install it with `npm install unix-dgram`, or use UDP.',
+    );
+  }
+}
+
+/** hot-shots' raw send (not in its typings): one datagram, one callback. */
+interface RawSender {
+  sendMessage(message: string, callback: (err?: Error | null) => void): void;
+  containerID?: string;
+}
+
+export class HotShotsTransport implements DatagramTransport {
+  readonly description: string;
+  readonly lineSuffix: string;
+  private readonly client: StatsD;
+  /** Errors reported outside a send callback (socket 'error' events); any during a batch fails it. */
+  private asyncErrors = 0;
+  private lastAsyncError?: Error;
+
+  constructor(target: DogStatsDTarget, onError?: (err: Error) => void) {
+    if (target.protocol === 'uds') assertUdsAvailable();
+    this.description = describeTarget(target);
+    const errorHandler = (err: Error) => {
+      this.asyncErrors++;
+      this.lastAsyncError = err;
+      onError?.(err);
+    };
+    this.client = new StatsD({
+      protocol: target.protocol,
+      ...(target.protocol === 'uds' ? { path: target.path } : { host: target.host, port: target.port }),
+      maxBufferSize: 0,
+      // Our config layer owns the environment (DECISIONS): no DD_* tags or mode detection here.
+      includeDataDogTags: false,
+      datadog: true,
+      originDetection: target.originDetection,
+      includeDatadogTelemetry: target.clientTelemetry,
+      errorHandler,
+      udsGracefulErrorHandling: true,
+    });
+    const containerId = target.originDetection ? (this.client as unknown as RawSender).containerID : undefined;
+    this.lineSuffix = containerId ? `|c:${containerId}` : '';
+  }
+
+  send(datagrams: readonly string[]): Promise<SendResult> {
+    if (datagrams.length === 0) return Promise.resolve({ sent: 0, failed: 0 });
+    const asyncBefore = this.asyncErrors;
+    return new Promise((resolve) => {
+      let pending = datagrams.length;
+      let sent = 0;
+      let failed = 0;
+      let error: Error | undefined;
+      const done = (err?: Error | null) => {
+        if (err) {
+          failed++;
+          error ??= err;
+        } else sent++;
+        if (--pending === 0) {
+          const asyncFailures = this.asyncErrors - asyncBefore;
+          if (asyncFailures > 0) {
+            failed += asyncFailures;
+            error ??= this.lastAsyncError;
+          }
+          resolve({ sent, failed, error });
+        }
+      };
+      const raw = this.client as unknown as RawSender;
+      for (const d of datagrams) {
+        try {
+          raw.sendMessage(d, done);
+        } catch (err) {
+          done(err as Error);
+        }
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      try {
+        this.client.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+}
+
+/** `--dry-run`: every datagram's lines go to a stream instead of the network. */
+export class DryRunTransport implements DatagramTransport {
+  readonly description = 'dry-run (stdout)';
+  readonly lineSuffix = '';
+  constructor(private readonly out: Writable) {}
+
+  send(datagrams: readonly string[]): Promise<SendResult> {
+    if (datagrams.length === 0) return Promise.resolve({ sent: 0, failed: 0 });
+    const ok = this.out.write(datagrams.join('\n') + '\n');
+    if (ok) return Promise.resolve({ sent: datagrams.length, failed: 0 });
+    // Respect the stream's backpressure: a dry run into a pipe must not buffer without bound.
+    return new Promise((resolve) => this.out.once('drain', () => resolve({ sent: datagrams.length, failed: 0 })));
+  }
+
+  async close(): Promise<void> {
+    /* stdout belongs to the process */
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The forwarder's own numbers, per instance. Counters are plain field increments on the hot
+ * path; `drainLines()` turns what accumulated since the last call into DogStatsD count lines
+ * (the Agent turns counts into rates), and cumulative totals stay readable for tests and
+ * the health endpoint.
+ */
+import { formatLine, formatServiceCheck } from '../sink/lineFormat';
+import { DROP_REASONS, DropReason, REJECT_REASONS, RejectReason, SERVICE_CHECKS, TELEMETRY_METRICS } from './catalogue';
+
+export interface TelemetryTotals {
+  consumed: number;
+  rejected: Record<RejectReason, number>;
+  dropped: Record<DropReason, number>;
+  emitted: number;
+  deadLettered: number;
+  datagramsSent: number;
+  sendErrors: number;
+  commits: number;
+  commitErrors: number;
+}
+
+const zeroes = <K extends string>(keys: readonly K[]): Record<K, number> =>
+  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+
+function emptyTotals(): TelemetryTotals {
+  return {
+    consumed: 0,
+    rejected: zeroes(REJECT_REASONS),
+    dropped: zeroes(DROP_REASONS),
+    emitted: 0,
+    deadLettered: 0,
+    datagramsSent: 0,
+    sendErrors: 0,
+    commits: 0,
+    commitErrors: 0,
+  };
+}
+
+export type CheckStatus = 0 | 2; // OK | CRITICAL (the statuses we send)
+
+export class ForwarderTelemetry {
+  readonly totals: TelemetryTotals = emptyTotals();
+  private sent: TelemetryTotals = emptyTotals();
+  private consumedByPartition = new Map<number, number>();
+  private batchDurations: number[] = [];
+  private lag = new Map<number, number>();
+
+  /** `tags`: the telemetry tags of the instance (topic, consumer_group, env, service, ...), already formatted. */
+  constructor(private readonly tags: string) {}
+
+  consumed(partition: number, n: number): void {
+    this.totals.consumed += n;
+    this.consumedByPartition.set(partition, (this.consumedByPartition.get(partition) ?? 0) + n);
+  }
+  rejected(reason: RejectReason): void {
+    this.totals.rejected[reason]++;
+  }
+  dropped(reason: DropReason, n = 1): void {
+    this.totals.dropped[reason] += n;
+  }
+  emitted(n: number): void {
+    this.totals.emitted += n;
+  }
+  deadLettered(n: number): void {
+    this.totals.deadLettered += n;
+  }
+  datagrams(sent: number, failed: number): void {
+    this.totals.datagramsSent += sent;
+    this.totals.sendErrors += failed;
+  }
+  committed(): void {
+    this.totals.commits++;
+  }
+  commitFailed(): void {
+    this.totals.commitErrors++;
+  }
+  batchDuration(ms: number): void {
+    if (this.batchDurations.length < 10_000) this.batchDurations.push(ms);
+  }
+  setLag(partition: number, lag: number): void {
+    this.lag.set(partition, lag);
+  }
+  clearLag(): void {
+    this.lag.clear();
+  }
+
+  /** Lines for everything since the last drain, plus the service check when given. */
+  drainLines(check?: { status: CheckStatus; message?: string }): string[] {
+    const M = TELEMETRY_METRICS;
+    const lines: string[] = [];
+    const t = this.totals;
+    const s = this.sent;
+    const count = (name: string, delta: number, extraTags = '') => {
+      if (delta > 0) lines.push(formatLine(name, delta, 'count', extraTags ? `${this.tags},${extraTags}` : this.tags));
+    };
+    for (const [partition, n] of this.consumedByPartition) count(M.messagesConsumed.name, n, `partition:${partition}`);
+    this.consumedByPartition.clear();
+    for (const r of REJECT_REASONS) count(M.messagesRejected.name, t.rejected[r] - s.rejected[r], `reason:${r}`);
+    for (const r of DROP_REASONS) count(M.valuesDropped.name, t.dropped[r] - s.dropped[r], `reason:${r}`);
+    count(M.metricsEmitted.name, t.emitted - s.emitted);
+    count(M.messagesDeadLettered.name, t.deadLettered - s.deadLettered);
+    count(M.datagramsSent.name, t.datagramsSent - s.datagramsSent);
+    count(M.sendErrors.name, t.sendErrors - s.sendErrors);
+    count(M.offsetsCommitted.name, t.commits - s.commits);
+    count(M.commitErrors.name, t.commitErrors - s.commitErrors);
+    this.sent = structuredClone(t);
+    for (const ms of this.batchDurations) lines.push(formatLine(M.batchDuration.name, Math.round(ms * 1000) / 1000, 'distribution', this.tags));
+    this.batchDurations = [];
+    for (const [partition, lag] of this.lag) lines.push(formatLine(M.consumerLag.name, lag, 'gauge', `${this.tags},partition:${partition}`));
+    if (check) lines.push(formatServiceCheck(SERVICE_CHECKS.canConnect.name, check.status, this.tags, check.message));
+    return lines;
+  }
+}
