@@ -129,6 +129,7 @@ export class InstanceRunner {
 
   /** Logs one line per change between healthy and unhealthy. */
   private updateHealthState(): void {
+    if (this.stopping) return;
     const h = this.health();
     if (h.ok !== this.healthy) {
       this.healthy = h.ok;
@@ -295,8 +296,10 @@ export class InstanceRunner {
     if (this.reporting) return;
     this.reporting = true;
     try {
-      this.updateHealthState();
-      if (!final) await this.refreshLag();
+      if (!final) {
+        this.updateHealthState();
+        await this.refreshLag();
+      }
       const h = this.health();
       const lines = this.telemetry.drainLines(final ? undefined : { status: h.ok ? 0 : 2, message: h.ok ? undefined : h.message });
       for (const line of lines) this.telemetryPacker.add(line);

@@ -37,3 +37,17 @@ export async function produce(
     await producer.disconnect();
   }
 }
+
+/** Committed offset per partition of a group (partitions without a commit are left out). */
+export async function committedOffsets(bootstrap: string, groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = testKafka(bootstrap, 'test-admin').admin();
+  await admin.connect();
+  try {
+    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const out = new Map<number, number>();
+    for (const p of t?.partitions ?? []) if (p.offset !== '-1') out.set(p.partition, Number(p.offset));
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
+}
