@@ -49,7 +49,7 @@ export class Daemon {
         dogstatsd_source: inst.dogstatsd.source,
       });
     }
-    for (const r of this.runners) r.start();
+    await Promise.all(this.runners.map((r) => r.start()));
     const port = this.config.init.health_port;
     if (port !== undefined) {
       this.health = new HealthServer(() => this.runners.map((r) => ({ instance: r.instance.name, ...r.health() })));

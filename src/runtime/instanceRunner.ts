@@ -102,9 +102,26 @@ export class InstanceRunner {
     );
   }
 
-  start(): void {
+  private startedAt = 0;
+
+  /**
+   * Reports once before consuming (bounded wait), so that the first lag sample after a restart
+   * shows the backlog that built up meanwhile; then consumes and reports every interval.
+   */
+  async start(): Promise<void> {
+    this.startedAt = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.reportTelemetry(), new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
+    if (this.stopping) return;
     this.loop = this.consumeLoop();
     this.telemetryTimer = setInterval(() => void this.reportTelemetry(), this.opts.telemetryIntervalMs);
+  }
+
+  /** While first joining the group (and no error yet) the status is unknown: no service check is sent. */
+  private get starting(): boolean {
+    const graceMs = Math.max(30_000, 3 * this.opts.telemetryIntervalMs);
+    return !this.joined && this.lastFetchAt === undefined && this.lastError === undefined && Date.now() - this.startedAt < graceMs;
   }
 
   health(): InstanceHealth {
@@ -129,7 +146,7 @@ export class InstanceRunner {
 
   /** Logs one line per change between healthy and unhealthy. */
   private updateHealthState(): void {
-    if (this.stopping) return;
+    if (this.stopping || this.starting) return;
     const h = this.health();
     if (h.ok !== this.healthy) {
       this.healthy = h.ok;
@@ -301,7 +318,8 @@ export class InstanceRunner {
         await this.refreshLag();
       }
       const h = this.health();
-      const lines = this.telemetry.drainLines(final ? undefined : { status: h.ok ? 0 : 2, message: h.ok ? undefined : h.message });
+      const skipCheck = final || this.starting;
+      const lines = this.telemetry.drainLines(skipCheck ? undefined : { status: h.ok ? 0 : 2, message: h.ok ? undefined : h.message });
       for (const line of lines) this.telemetryPacker.add(line);
       const result = await this.transport.send(this.telemetryPacker.take());
       if (result.failed > 0) this.log.rateLimited('telemetry-send', 'warn', 'telemetry send failed', { error: result.error?.message });
