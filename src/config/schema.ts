@@ -7,6 +7,8 @@
  * - `x-secret: true`   a value never printed or logged
  * - `x-example`        a placeholder value for conf.yaml.example when there is no default
  * - `x-env`            the DD_* environment variable that overrides this key
+ * - `x-pattern-hint`   what a `pattern` means, in words, for error messages ("must be <hint>")
+ * - `x-warning`        a warning line added to the key's block in conf.yaml.example
  */
 import type { FromSchema } from 'json-schema-to-ts';
 
@@ -77,13 +79,14 @@ export const configSchema = {
             description: 'Kafka bootstrap servers, as host:port strings.',
             type: 'array',
             minItems: 1,
-            items: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$' },
+            items: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$', 'x-pattern-hint': 'host:port' },
             'x-example': ['localhost:9092'],
           },
           topic: {
             description: 'The Algorithmia Insights topic configured in the Algorithmia admin panel.',
             type: 'string',
             pattern: '^[A-Za-z0-9._-]{1,249}$',
+            'x-pattern-hint': "a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-')",
             'x-example': 'insights',
           },
           consumer_group: {
@@ -122,7 +125,7 @@ export const configSchema = {
               username: { description: 'SASL user name.', type: 'string', minLength: 1, 'x-example': '<USERNAME>' },
               password: { description: 'The SASL password itself (prefer password_env or password_file).', type: 'string', minLength: 1, 'x-secret': true },
               password_env: { description: 'Name of an environment variable holding the SASL password.', type: 'string', minLength: 1, 'x-example': 'KAFKA_PASSWORD' },
-              password_file: { description: 'Path of a file holding the SASL password (a trailing newline is ignored).', type: 'string', minLength: 1 },
+              password_file: { description: 'Path of a file holding the SASL password (a trailing newline is ignored).', type: 'string', minLength: 1, 'x-example': '/etc/algorithmia-insights/kafka-password' },
             },
           },
           tls: {
@@ -131,13 +134,13 @@ export const configSchema = {
             additionalProperties: false,
             properties: {
               ca_file: { description: 'PEM file of the CA that signed the brokers\' certificates.', type: 'string', minLength: 1, 'x-example': '/etc/algorithmia-insights/ca.pem' },
-              cert_file: { description: 'PEM client certificate, for mutual TLS.', type: 'string', minLength: 1 },
-              key_file: { description: 'PEM private key of the client certificate, for mutual TLS.', type: 'string', minLength: 1 },
+              cert_file: { description: 'PEM client certificate, for mutual TLS.', type: 'string', minLength: 1, 'x-example': '/etc/algorithmia-insights/client.pem' },
+              key_file: { description: 'PEM private key of the client certificate, for mutual TLS.', type: 'string', minLength: 1, 'x-example': '/etc/algorithmia-insights/client-key.pem' },
               key_passphrase: { description: 'Passphrase of key_file (prefer key_passphrase_env or key_passphrase_file).', type: 'string', minLength: 1, 'x-secret': true },
-              key_passphrase_env: { description: 'Name of an environment variable holding the key passphrase.', type: 'string', minLength: 1 },
-              key_passphrase_file: { description: 'Path of a file holding the key passphrase (a trailing newline is ignored).', type: 'string', minLength: 1 },
+              key_passphrase_env: { description: 'Name of an environment variable holding the key passphrase.', type: 'string', minLength: 1, 'x-example': 'KAFKA_KEY_PASSPHRASE' },
+              key_passphrase_file: { description: 'Path of a file holding the key passphrase (a trailing newline is ignored).', type: 'string', minLength: 1, 'x-example': '/etc/algorithmia-insights/key-passphrase' },
               verify: { description: 'Verify the brokers\' certificates and host names. Turn off only for testing.', type: 'boolean', default: true },
-              server_name: { description: 'Host name to verify the brokers\' certificates against, if not the one connected to.', type: 'string', minLength: 1 },
+              server_name: { description: 'Host name to verify the brokers\' certificates against, if not the one connected to.', type: 'string', minLength: 1, 'x-example': 'kafka.example.com' },
             },
           },
           dogstatsd: {
@@ -147,27 +150,29 @@ export const configSchema = {
             default: {},
             properties: {
               url: {
-                description: 'udp://host:port or unix:///path/to/dsd.socket. Overridden by DD_DOGSTATSD_URL.',
+                description: 'udp://host:port or unix:///path/to/dsd.socket.',
                 type: 'string',
                 pattern: '^(udp://[^/\\s]+:[0-9]{1,5}|unix:///.+)$',
+                'x-pattern-hint': 'udp://host:port or unix:///path/to/socket',
                 'x-env': 'DD_DOGSTATSD_URL',
+                'x-example': 'udp://localhost:8125',
               },
               socket: {
-                description: 'Path of the Agent\'s DogStatsD Unix socket (dogstatsd_socket). Overridden by DD_DOGSTATSD_SOCKET.',
+                description: 'Path of the Agent\'s DogStatsD Unix socket (dogstatsd_socket).',
                 type: 'string',
                 minLength: 1,
                 'x-env': 'DD_DOGSTATSD_SOCKET',
                 'x-example': '/var/run/datadog/dsd.socket',
               },
               host: {
-                description: 'Agent host for UDP. Overridden by DD_AGENT_HOST.',
+                description: 'Agent host for UDP.',
                 type: 'string',
                 minLength: 1,
                 default: 'localhost',
                 'x-env': 'DD_AGENT_HOST',
               },
               port: {
-                description: 'Agent DogStatsD UDP port. Overridden by DD_DOGSTATSD_PORT.',
+                description: 'Agent DogStatsD UDP port.',
                 type: 'integer',
                 minimum: 1,
                 maximum: 65535,
@@ -196,7 +201,11 @@ export const configSchema = {
           tags: {
             description: 'Tags added to every metric of this instance, as key:value strings. DD_ENV and DD_TAGS are added too.',
             type: 'array',
-            items: { type: 'string', pattern: '^[A-Za-z][^\\s,|#]{0,199}$' },
+            items: {
+              type: 'string',
+              pattern: '^[A-Za-z][^\\s,|#]{0,199}$',
+              'x-pattern-hint': "a tag such as key:value (starts with a letter, at most 200 characters, no spaces, ',', '|' or '#')",
+            },
             default: [],
             'x-example': ['team:ml-platform'],
           },
@@ -204,6 +213,7 @@ export const configSchema = {
             description: 'Prefix of every metric name. The shipped dashboard and monitors assume algorithmia.',
             type: 'string',
             pattern: '^[A-Za-z][A-Za-z0-9_.]{0,99}\\.$',
+            'x-pattern-hint': "a metric name prefix ending in '.' (letters, digits, '_' and '.', starting with a letter)",
             default: 'algorithmia.',
           },
           default_metric_type: {
@@ -222,11 +232,13 @@ export const configSchema = {
             description: 'Tag metrics with request_id. One time series per execution: a Datadog cost trap.',
             type: 'boolean',
             default: false,
+            'x-warning': 'request_id is unique per execution: every execution creates new time series, billed as custom metrics.',
           },
           tag_session_id: {
             description: 'Tag metrics with session_id. One time series per session: a Datadog cost trap.',
             type: 'boolean',
             default: false,
+            'x-warning': 'session_id is unique per session: every session creates new time series, billed as custom metrics.',
           },
           use_message_time: {
             description: 'Stamp gauges and counts with the message time (DogStatsD |T); distributions are never stamped.',
@@ -245,12 +257,14 @@ export const configSchema = {
             type: 'array',
             items: { type: 'string', minLength: 1, format: 'regex' },
             default: [],
+            'x-example': ['^duration_milliseconds$', '^risk_'],
           },
           metric_denylist: {
             description: 'Fields whose name matches one of these regular expressions are not sent.',
             type: 'array',
             items: { type: 'string', minLength: 1, format: 'regex' },
             default: [],
+            'x-example': ['^debug_'],
           },
           cardinality: {
             description: 'Guard against algorithms that invent metric names or versions without bound.',
@@ -282,6 +296,8 @@ export const configSchema = {
             description: 'If set, rejected messages are copied to this topic with the reason in a header.',
             type: 'string',
             pattern: '^[A-Za-z0-9._-]{1,249}$',
+            'x-pattern-hint': "a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-')",
+            'x-example': 'insights-rejected',
           },
           session_timeout_ms: {
             description: 'Kafka consumer group session timeout.',

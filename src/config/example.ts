@@ -1,0 +1,167 @@
+/**
+ * Generates conf.yaml.example from the schema, in Datadog's `@param` convention (the format
+ * `ddev validate config` checks):
+ *
+ *     ## @param <name> - <type> - required|optional[ - default: <value>]
+ *     ## <description, wrapped at 120 characters>
+ *     #
+ *     <name>: <value>          (required)
+ *     # <name>: <value>        (optional: commented out)
+ *
+ * Nested objects are `object` blocks whose members have their own blocks, indented by two.
+ * The file is written by `npm run gen:example`; a unit test fails when it drifts.
+ */
+import { stringify } from 'yaml';
+import { configSchema } from './schema';
+
+export const MAX_LINE = 120;
+const INDENT = 4;
+const GENERATOR = 'src/config/schema.ts';
+
+interface Node {
+  type?: string | readonly string[];
+  enum?: readonly unknown[];
+  description?: string;
+  default?: unknown;
+  properties?: Record<string, Node>;
+  additionalProperties?: unknown;
+  required?: readonly string[];
+  items?: Node;
+  'x-example'?: unknown;
+  'x-env'?: string;
+  'x-warning'?: string;
+  'x-secret'?: boolean;
+}
+
+/** The @param type of a schema node. */
+export function paramType(node: Node): string {
+  if (node.type === 'array') return `list of ${paramType(node.items ?? {})}s`;
+  if (node.type === 'object' || (Array.isArray(node.type) && node.type.includes('object'))) {
+    return node.properties ? 'object' : 'dictionary';
+  }
+  if (node.type === 'integer') return 'integer';
+  if (node.type === 'number') return 'double';
+  if (node.type === 'boolean') return 'boolean';
+  if (node.type === 'string') return 'string';
+  if (node.enum) {
+    const kinds = new Set(node.enum.map((v) => typeof v));
+    if (kinds.size === 1 && kinds.has('number')) return 'double';
+    if (kinds.size === 1 && kinds.has('boolean')) return 'boolean';
+    return 'string';
+  }
+  throw new Error(`example generator: no @param type for ${JSON.stringify(node)}`);
+}
+
+function scalar(v: unknown): string {
+  return stringify(v, { lineWidth: 0 }).trimEnd();
+}
+
+/** Word-wraps `text` into lines of at most `width` characters. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (cur !== '' && cur.length + 1 + word.length > width) {
+      lines.push(cur);
+      cur = word;
+    } else {
+      cur = cur === '' ? word : `${cur} ${word}`;
+    }
+  }
+  if (cur !== '') lines.push(cur);
+  return lines;
+}
+
+function comment(indent: number, text: string): string[] {
+  const pad = ' '.repeat(indent);
+  return wrap(text, MAX_LINE - indent - 3).map((l) => `${pad}## ${l}`);
+}
+
+/** The value shown for an option: its example, else its default, else a placeholder. */
+function shownValue(name: string, node: Node): unknown {
+  if (node['x-example'] !== undefined) return node['x-example'];
+  if (node.default !== undefined && !(Array.isArray(node.default) && node.default.length === 0)) return node.default;
+  const placeholder = `<${name.toUpperCase()}>`;
+  return node.type === 'array' ? [placeholder] : placeholder;
+}
+
+/** The option's YAML lines (uncommented, at indentation 0). */
+function valueLines(name: string, node: Node): string[] {
+  const v = shownValue(name, node);
+  if (Array.isArray(v)) return [`${name}:`, ...v.map((x) => `  - ${scalar(x)}`)];
+  if (v !== null && typeof v === 'object') return [`${name}:`, ...Object.entries(v).map(([k, x]) => `  ${k}: ${scalar(x)}`)];
+  return [`${name}: ${scalar(v)}`];
+}
+
+function defaultText(node: Node): string {
+  if (node.default === undefined || node.properties) return '';
+  const d = node.default;
+  const text = Array.isArray(d) && d.length === 0 ? '[]' : typeof d === 'object' && d !== null && Object.keys(d).length === 0 ? '{}' : scalar(d);
+  return ` - default: ${text}`;
+}
+
+/** One @param block, plus the blocks of an object's members. */
+function block(name: string, node: Node, required: boolean, indent: number, parentCommented: boolean): string[] {
+  const pad = ' '.repeat(indent);
+  const commented = parentCommented || !required;
+  const out = [`${pad}## @param ${name} - ${paramType(node)} - ${required ? 'required' : 'optional'}${required ? '' : defaultText(node)}`];
+  out.push(...comment(indent, node.description ?? name));
+  if (node['x-env']) out.push(...comment(indent, `The environment variable ${node['x-env']} takes precedence over this setting.`));
+  if (node['x-secret']) out.push(...comment(indent, 'This is a secret: it is never logged, and print-config shows it as ***.'));
+  if (node['x-warning']) out.push(...comment(indent, `WARNING: ${node['x-warning']}`));
+  out.push(`${pad}#`);
+  const prefix = commented ? '# ' : '';
+  if (node.properties) {
+    out.push(`${pad}${prefix}${name}:`);
+    const req = new Set(node.required ?? []);
+    for (const [k, child] of Object.entries(node.properties)) {
+      out.push('', ...block(k, child, req.has(k), indent + 2, commented));
+    }
+    return out;
+  }
+  return [...out, ...valueLines(name, node).map((l) => `${pad}${prefix}${l}`)];
+}
+
+function section(node: Node, indent: number): string[] {
+  const req = new Set(node.required ?? []);
+  const out: string[] = [];
+  for (const [k, child] of Object.entries(node.properties ?? {})) {
+    if (out.length > 0) out.push('');
+    out.push(...block(k, child, req.has(k), indent, false));
+  }
+  return out;
+}
+
+export function generateExample(): string {
+  const root = configSchema as unknown as Node;
+  const init = root.properties?.init_config ?? {};
+  const instances = root.properties?.instances ?? {};
+  const instance = instances.items ?? {};
+
+  const instanceLines = section(instance, INDENT);
+  // The list item starts at the first option written plainly (a required one): `  - name: value`.
+  const first = instanceLines.findIndex((l) => l.startsWith(' '.repeat(INDENT)) && /^[A-Za-z_]/.test(l.slice(INDENT)));
+  if (first < 0) throw new Error('example generator: an instance needs at least one required option');
+  instanceLines[first] = `${' '.repeat(INDENT - 2)}- ${instanceLines[first].slice(INDENT)}`;
+
+  const lines = [
+    ...comment(0, `GENERATED FILE: do not edit. It is generated from ${GENERATOR} by \`npm run gen:example\`; edit ${GENERATOR} and run \`npm run gen:example\` again.`),
+    '##',
+    ...comment(0, 'Algorithmia Insights integration for Datadog: the forwarder reads the Insights Kafka topic and sends metrics to the Datadog Agent through DogStatsD.'),
+    ...comment(0, 'Copy this file to /etc/algorithmia-insights/conf.yaml (or pass -c <PATH>). Do not put it in the Agent\'s conf.d/ folder: the Agent would try to load a Python check of that name.'),
+    ...comment(0, 'DD_* environment variables (DD_DOGSTATSD_URL, DD_DOGSTATSD_SOCKET, DD_AGENT_HOST, DD_DOGSTATSD_PORT, DD_ENV, DD_TAGS) take precedence over the matching settings here, as with the Datadog Agent.'),
+    '',
+    'init_config:',
+    '',
+    ...comment(INDENT, init.description ?? ''),
+    '',
+    ...section(init, INDENT),
+    '',
+    'instances:',
+    '',
+    ...comment(INDENT, instances.description ?? ''),
+    '',
+    ...instanceLines,
+  ];
+  return `${lines.join('\n')}\n`;
+}

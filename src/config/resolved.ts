@@ -1,0 +1,61 @@
+/**
+ * The configuration as the rest of the product sees it: validated, defaults applied, secrets
+ * and TLS files read, the DogStatsD target and the tags resolved against the DD_* environment.
+ * Built by `parseConfig`/`loadConfig` (load.ts); nothing downstream reads the environment.
+ */
+import type { RawConfig, RawInstance } from './schema';
+
+export type Protocol = 'udp' | 'uds';
+
+export interface DogStatsDTarget {
+  protocol: Protocol;
+  /** UDP only. */
+  host?: string;
+  /** UDP only. */
+  port?: number;
+  /** UDS only: path of the Agent's DogStatsD socket. */
+  path?: string;
+  /** Largest datagram: config `max_datagram_bytes`, else 1432 (UDP) or 8192 (UDS); UDS is capped at 8192. */
+  maxDatagramBytes: number;
+  originDetection: boolean;
+  clientTelemetry: boolean;
+  /** Where the target came from, for the startup log line. */
+  source: 'env' | 'config' | 'default';
+}
+
+/** `init_config` with every default applied (`init_config:` with nothing after it is `{}`). */
+export type InitConfig = NonNullable<RawConfig['init_config']>;
+
+export interface TlsFiles {
+  /** Contents of `ca_file`. */
+  ca?: string;
+  /** Contents of `cert_file`. */
+  cert?: string;
+  /** Contents of `key_file` (secret). */
+  key?: string;
+  /** From key_passphrase / key_passphrase_env / key_passphrase_file (secret). */
+  keyPassphrase?: string;
+}
+
+export interface ResolvedInstance extends Omit<RawInstance, 'dogstatsd' | 'tags'> {
+  /** Position in `instances[]`. */
+  index: number;
+  /** `topic`, or `topic#index` when two instances share a topic. */
+  name: string;
+  /** Resolved from `sasl.password`, `sasl.password_env` or `sasl.password_file`. */
+  saslPassword?: string;
+  /** TLS file contents, read at load. Absent when the instance has no `tls` section. */
+  tlsFiles?: TlsFiles;
+  dogstatsd: DogStatsDTarget;
+  /** Tags of algorithm metrics: `env:<DD_ENV>`, DD_TAGS, then the instance's `tags` (env wins per key). */
+  metricTags: string[];
+  /** Tags of the forwarder's own telemetry and service check: metricTags plus service/version. */
+  telemetryTags: string[];
+}
+
+export interface ResolvedConfig {
+  /** The file the config came from (as given to loadConfig/parseConfig). */
+  file: string;
+  init: InitConfig;
+  instances: ResolvedInstance[];
+}

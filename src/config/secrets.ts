@@ -1,0 +1,76 @@
+/**
+ * Secrets and TLS files, read once at load. A secret is given one of three ways: inline
+ * (`password`), by environment variable (`password_env: VAR`) or by file (`password_file: PATH`).
+ * Every message names the config key and never holds a secret value or file contents.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/** A value, or a problem (SECRET_UNAVAILABLE) to report against `path`. */
+export type Read = { value: string } | { issue: string };
+
+/** Relative paths in the config are relative to the config file's folder. */
+export function resolveConfigPath(configFile: string, p: string): string {
+  return resolve(dirname(resolve(configFile)), p);
+}
+
+/** Node's `ENOENT: no such file or directory, open '/x'` -> `ENOENT: no such file or directory`. */
+function ioReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const first = String(e?.message ?? err).split(',')[0];
+  return first || String(e?.code ?? 'unknown error');
+}
+
+export function readSecretEnv(env: NodeJS.ProcessEnv, keyPath: string, name: string): Read {
+  const v = env[name];
+  if (v === undefined) return { issue: `${keyPath}: environment variable ${name} is not set` };
+  if (v === '') return { issue: `${keyPath}: environment variable ${name} is empty` };
+  return { value: v };
+}
+
+/** Reads a secret file; one trailing newline (LF or CRLF) is ignored. */
+export function readSecretFile(configFile: string, keyPath: string, file: string): Read {
+  const abs = resolveConfigPath(configFile, file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (err) {
+    return { issue: `${keyPath}: cannot read ${abs} (${ioReason(err)})` };
+  }
+  const value = text.replace(/\r?\n$/, '');
+  if (value === '') return { issue: `${keyPath}: ${abs} is empty` };
+  return { value };
+}
+
+/** Reads a PEM file (CA, certificate or key); its contents must hold a `-----BEGIN` block. */
+export function readPemFile(configFile: string, keyPath: string, file: string): Read {
+  const abs = resolveConfigPath(configFile, file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (err) {
+    return { issue: `${keyPath}: cannot read ${abs} (${ioReason(err)})` };
+  }
+  if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) return { issue: `${keyPath}: ${abs} is not a PEM file (no -----BEGIN line)` };
+  return { value: text };
+}
+
+/**
+ * Resolves the trio `<base>` / `<base>_env` / `<base>_file` of `section` (already checked to hold
+ * at most one). Returns undefined when none is set.
+ */
+export function resolveSecretTrio(
+  section: Record<string, unknown>,
+  base: string,
+  sectionPath: string,
+  configFile: string,
+  env: NodeJS.ProcessEnv,
+): Read | undefined {
+  const inline = section[base];
+  if (typeof inline === 'string') return { value: inline };
+  const envName = section[`${base}_env`];
+  if (typeof envName === 'string') return readSecretEnv(env, `${sectionPath}.${base}_env`, envName);
+  const file = section[`${base}_file`];
+  if (typeof file === 'string') return readSecretFile(configFile, `${sectionPath}.${base}_file`, file);
+  return undefined;
+}
