@@ -1,0 +1,646 @@
+/**
+ * The integration's Datadog assets: manifest.json, metadata.csv, the dashboard, the
+ * recommended monitors, service_checks.json, README.md and CHANGELOG.md. Each kind is checked
+ * against a JSON Schema and Datadog's validator rules (test/unit/assets/), the assets are
+ * checked against each other, and against what the check process emits (the telemetry
+ * catalogue and the config schema's defaults). Every checker is also run on broken copies, so
+ * a rule that could never fail would show.
+ */
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { existsSync, readdirSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { configSchema } from '../../src/config/schema';
+import { DROP_REASONS, REJECT_REASONS, SERVICE_CHECKS, TELEMETRY_METRICS, TELEMETRY_PREFIX, DURATION_FIELD } from '../../src/telemetry/catalogue';
+import {
+  checkDashboard,
+  checkManifest,
+  checkMetadata,
+  checkMonitor,
+  checkReadme,
+  checkServiceChecks,
+  DISTRIBUTION_PHRASE,
+  findKey,
+  markdownHeadings,
+  metadataTypeFor,
+  normalizeMetricName,
+  parseMetadata,
+  readJson,
+  readText,
+  ROOT,
+  walkWidgets,
+  widgetQueries,
+  type Dashboard,
+  type DashboardContext,
+  type Manifest,
+  type MetadataRow,
+  type Monitor,
+  type MonitorContext,
+  type ServiceCheckEntry,
+  type TagModel,
+  type Widget,
+} from './assets/checks';
+import { csvRecords, parseCsv } from './assets/csv';
+import { auditDatagrams, parseDogStatsDLine, type DatagramContext } from './assets/datagrams';
+import { extractMetricQueries, extractMetrics, messageTagRefs, parseMetricMonitorQuery, parseServiceCheckMonitorQuery } from './assets/queries';
+import { CardinalityGuard } from '../../src/map/cardinalityGuard';
+import { Mapper } from '../../src/map/mapRecord';
+import { formatLine } from '../../src/sink/lineFormat';
+import { ForwarderTelemetry } from '../../src/telemetry/forwarderTelemetry';
+
+/* ------------------------------------------------------------------ the assets and what they must agree with */
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+const manifest = readJson<Manifest>('manifest.json');
+const integ = manifest.assets.integration;
+const PREFIX = integ.metrics.prefix;
+const CHECK_METRIC = PREFIX + DURATION_FIELD;
+const metadataText = readText(integ.metrics.metadata_path);
+const { rows } = parseMetadata(metadataText);
+const metadata = new Map<string, MetadataRow>(rows.map((r) => [r.metric_name, r]));
+const serviceChecks = readJson<ServiceCheckEntry[]>(integ.service_checks.metadata_path);
+const serviceCheckMap = new Map(serviceChecks.map((s) => [s.check, s]));
+const readme = readText('README.md');
+const dashboards = Object.entries(manifest.assets.dashboards ?? {}).map(([key, path]) => ({ key, path, dash: readJson<Dashboard>(path) }));
+const monitors = Object.entries(manifest.assets.monitors ?? {}).map(([key, path]) => ({ key, path, mon: readJson<Monitor>(path) }));
+
+/** Tags on every algorithm metric (request_id and session_id are opt-in and never grouped on). */
+const ALGORITHM_TAGS = ['algorithm_name', 'algorithm_version', 'algorithm_owner', 'env'];
+/** Tags on every telemetry metric and the service check, besides the catalogue's own (catalogue.ts). */
+const TELEMETRY_COMMON_TAGS = ['topic', 'consumer_group', 'env', 'service', 'version'];
+const telemetryByName = new Map(Object.values(TELEMETRY_METRICS).map((m) => [m.name as string, m]));
+const serviceCheckByName = new Map(Object.values(SERVICE_CHECKS).map((s) => [s.name as string, s]));
+
+const tags: TagModel = {
+  tagsOf(metric) {
+    const t = telemetryByName.get(metric);
+    if (t) return new Set([...TELEMETRY_COMMON_TAGS, ...t.tags]);
+    return metric.startsWith(PREFIX) ? new Set(ALGORITHM_TAGS) : undefined;
+  },
+  serviceCheckTags(check) {
+    const s = serviceCheckByName.get(check);
+    return s ? new Set([...TELEMETRY_COMMON_TAGS, ...s.groups]) : undefined;
+  },
+};
+
+const dashboardCtx: DashboardContext = {
+  metadata,
+  serviceChecks: new Set(serviceCheckMap.keys()),
+  appUuid: manifest.app_uuid,
+  tags,
+  requiredTemplateVariables: ['algorithm_name', 'algorithm_version', 'algorithm_owner'],
+};
+const monitorCtx: MonitorContext = { metadata, serviceChecks: serviceCheckMap, appId: manifest.app_id, integrationName: integ.source_type_name, tags };
+const manifestCtx = { root: ROOT, readme, metadataNames: new Set(metadata.keys()), confExample: existsSync(`${ROOT}/conf.yaml.example`) ? readText('conf.yaml.example') : undefined };
+const metadataCtx = { prefix: PREFIX, sourceTypeName: integ.source_type_name, checkMetrics: [CHECK_METRIC] };
+
+const FIRST_BLOCK = [
+  '```sh',
+  'npm ci && npm run demo      # install, start a local Kafka broker, produce sample Insights messages, run the check in dry-run',
+  'npm test                    # lint, type-check, unit and integration tests against a real local broker',
+  '```',
+].join('\n');
+const readmeCtx = {
+  manifest,
+  firstBlock: FIRST_BLOCK,
+  requiredH2: ['Overview', 'Setup', 'Data Collected', 'Delivery guarantee', 'Troubleshooting', 'Support'],
+  requiredH3: ['Installation', 'Configuration', 'Running as a service', 'Importing the assets', 'Validation', 'Metrics', 'Service Checks', 'Events'],
+};
+
+const expectProblem = (problems: string[], pattern: RegExp) => expect(problems.join('\n')).toMatch(pattern);
+
+/* ------------------------------------------------------------------ the helpers themselves */
+
+describe('query extractor', () => {
+  it('reads aggregator, metric, scope, grouping and functions', () => {
+    expect(extractMetricQueries('count:algorithmia.duration_milliseconds{$env,$algorithm_name} by {algorithm_name}.as_rate()')).toEqual([
+      { aggregator: 'count', metric: 'algorithmia.duration_milliseconds', scope: ['$env', '$algorithm_name'], groupBy: ['algorithm_name'], functions: ['as_rate'] },
+    ]);
+    expect(extractMetricQueries('p95:a.b{*}')[0]).toMatchObject({ aggregator: 'p95', metric: 'a.b', scope: ['*'], groupBy: [] });
+    expect(extractMetricQueries('p99.9:a.b{x:y}')[0].aggregator).toBe('p99.9');
+    expect(extractMetricQueries('a.b{*}')[0]).toMatchObject({ aggregator: undefined, metric: 'a.b' });
+  });
+
+  it('finds every metric of a formula and inside functions', () => {
+    expect(extractMetrics('avg:a.b{*} / sum:c.d{x:y} by {h}.as_count() * 100')).toEqual(['a.b', 'c.d']);
+    expect(extractMetrics("top(avg:a.b{*} by {h}, 10, 'mean', 'desc')")).toEqual(['a.b']);
+    expect(extractMetricQueries('sum:c.d{*}.rollup(sum, 60).as_count()')[0].functions).toEqual(['rollup', 'as_count']);
+  });
+
+  it('finds nothing where there is no metric query (deliberate negatives)', () => {
+    expect(extractMetrics('query1 + query2')).toEqual([]);
+    expect(extractMetrics('avg:{*}')).toEqual([]);
+    expect(extractMetrics('by{algorithm_name}')).toEqual([]);
+    expect(extractMetrics('tag:integration:algorithmia')).toEqual([]);
+    expect(extractMetrics('avg:a.b {*}')).toEqual([]);
+  });
+
+  it('parses metric monitor queries and their threshold', () => {
+    expect(parseMetricMonitorQuery('avg(last_5m):avg:algorithmia.duration_milliseconds{*} by {algorithm_name} > 10000')).toMatchObject({
+      evaluation: 'avg(last_5m)',
+      comparator: '>',
+      threshold: 10000,
+      queries: [{ metric: 'algorithmia.duration_milliseconds', groupBy: ['algorithm_name'] }],
+    });
+    expect(parseMetricMonitorQuery('change(min(last_15m),last_15m):sum:x.y{*} by {a,b} >= 1.5')).toMatchObject({ threshold: 1.5, comparator: '>=' });
+    expect(parseMetricMonitorQuery('avg:x.y{*} > 3')).toBeNull();
+    expect(parseMetricMonitorQuery('avg(last_5m):avg:x.y{*}')).toBeNull();
+  });
+
+  it('parses service check monitor queries', () => {
+    expect(parseServiceCheckMonitorQuery('"a.can_connect".over("*").by("topic","consumer_group").last(3).count_by_status()')).toEqual({
+      check: 'a.can_connect',
+      over: ['*'],
+      exclude: [],
+      by: ['topic', 'consumer_group'],
+      last: 3,
+      mode: 'count_by_status',
+    });
+    expect(parseServiceCheckMonitorQuery('"a.b".last(3).count_by_status()')).toBeNull();
+  });
+
+  it('reads {{tag.name}} references of a monitor message', () => {
+    expect(messageTagRefs('{{#is_alert}}{{algorithm_name.name}} {{ topic.name }} {{value}}{{/is_alert}}')).toEqual(['algorithm_name', 'topic']);
+  });
+});
+
+describe('CSV reader', () => {
+  it('reads quoted fields with commas and quotes, as Python csv does', () => {
+    expect(parseCsv('a,b,c\n1,"x, y","say ""hi"""\n')).toEqual([
+      ['a', 'b', 'c'],
+      ['1', 'x, y', 'say "hi"'],
+    ]);
+    expect(parseCsv('a,b\r\n1,\r\n')).toEqual([
+      ['a', 'b'],
+      ['1', ''],
+    ]);
+  });
+  it('reports rows of the wrong width and broken quoting', () => {
+    expect(csvRecords('a,b\n1,2,3\n').widthErrors).toEqual(['line 2: 3 fields, the header has 2']);
+    expect(() => parseCsv('a\n"open\n')).toThrow(/unterminated/);
+    expect(() => parseCsv('a\nx"y"\n')).toThrow(/quote inside/);
+  });
+  it('normalises metric names as Datadog does', () => {
+    expect(normalizeMetricName('<USER-DEFINED>')).toBe('USER_DEFINED');
+    expect(normalizeMetricName('algorithmia._x')).toBe('algorithmia.x');
+    expect(normalizeMetricName('algorithmia.duration_milliseconds')).toBe('algorithmia.duration_milliseconds');
+  });
+});
+
+/* ------------------------------------------------------------------ manifest.json */
+
+describe('manifest.json', () => {
+  it('passes the schema and the manifest rules', () => {
+    expect(checkManifest(manifest, manifestCtx)).toEqual([]);
+  });
+
+  it('keeps the frozen facts of the published integration', () => {
+    expect(manifest).toMatchObject({
+      manifest_version: '2.0.0',
+      app_id: 'algorithmia',
+      app_uuid: '09ef6f74-1555-4082-a69e-b5cf21ec4512',
+      tile: { title: 'Algorithmia', overview: 'README.md#Overview', configuration: 'README.md#Setup', support: 'README.md#Support', changelog: 'CHANGELOG.md' },
+      assets: {
+        integration: {
+          source_type_name: 'Algorithmia',
+          source_type_id: 10128,
+          events: { creates_events: false },
+          metrics: { prefix: 'algorithmia.', check: 'algorithmia.duration_milliseconds', metadata_path: 'metadata.csv' },
+          service_checks: { metadata_path: 'assets/service_checks.json' },
+        },
+        dashboards: { Algorithmia: 'assets/dashboards/algorithmia.json' },
+        monitors: { Algorithmia: 'assets/monitors/algorithm_duration.json' },
+      },
+    });
+    expect(manifest.tile.classifier_tags).not.toContain('Category::Log Collection');
+  });
+
+  it('lists every monitor and dashboard file there is', () => {
+    const listed = (kind: 'monitors' | 'dashboards') => Object.values(manifest.assets[kind] ?? {}).sort();
+    expect(listed('monitors')).toEqual(readdirSync(`${ROOT}/assets/monitors`).map((f) => `assets/monitors/${f}`).sort());
+    expect(listed('dashboards')).toEqual(readdirSync(`${ROOT}/assets/dashboards`).map((f) => `assets/dashboards/${f}`).sort());
+  });
+
+  it('reports broken manifests (deliberate negatives)', () => {
+    const m = (f: (x: Manifest) => void, ctx = manifestCtx) => {
+      const c = clone(manifest);
+      f(c);
+      return checkManifest(c, ctx);
+    };
+    expectProblem(m((c) => (c.tile as unknown as Record<string, string>).description = 'x'.repeat(81)), /description.*must NOT have more than 80/);
+    expectProblem(m((c) => c.tile.classifier_tags.push('Category:Metrics')), /classifier_tags/);
+    expectProblem(m((c) => (c.assets.monitors = { ...c.assets.monitors, Gone: 'assets/monitors/gone.json' })), /gone\.json, which does not exist/);
+    expectProblem(m((c) => (c.tile.changelog = 'CHANGES.md')), /CHANGES\.md, which does not exist/);
+    expectProblem(m((c) => (c.tile.support = 'README.md#Help')), /no H2 "Help"/);
+    expectProblem(m((c) => (c.assets.integration.metrics.check = 'algorithmia.not_listed')), /not_listed is not in metadata\.csv/);
+    expectProblem(m((c) => (c.assets.integration.metrics.prefix = 'algorithmia')), /prefix/);
+    expectProblem(m((c) => delete (c as unknown as Record<string, unknown>).app_uuid), /app_uuid/);
+    expectProblem(m(() => undefined, { ...manifestCtx, readme: readme + '\n### Logs\n\nx\n' }), /Log Collection/);
+    expectProblem(m((c) => c.tile.classifier_tags.push('Category::Log Collection')), /Log Collection/);
+    expectProblem(m(() => undefined, { ...manifestCtx, confExample: '## @param logs - list of mappings - optional\n# logs:\n' }), /Log Collection/);
+  });
+});
+
+/* ------------------------------------------------------------------ metadata.csv */
+
+describe('metadata.csv', () => {
+  it("passes the schema and ddev's metadata rules", () => {
+    expect(checkMetadata(metadataText, metadataCtx)).toEqual([]);
+  });
+
+  it('reports broken rows (deliberate negatives)', () => {
+    const header = metadataText.split('\n')[0];
+    const row = (cells: string) => checkMetadata(`${metadataText}${cells}\n`, metadataCtx);
+    expectProblem(row('<USER-DEFINED>,gauge,,,,User metrics,0,algorithmia,,,'), /not a normalised metric name.*USER_DEFINED/);
+    expectProblem(row('algorithmia.a,distribution,,,,d,0,algorithmia,,,'), /metric_type/);
+    expectProblem(row('algorithmia.b,gauge,,milliseconds,,d,0,algorithmia,,,'), /unit_name/);
+    expectProblem(row('algorithmia.c,gauge,,millisecond,second,d,0,algorithmia,,,'), /must NOT be valid/);
+    expectProblem(row('algorithmia.d,gauge,,,,a | b,0,algorithmia,,,'), /description/);
+    expectProblem(row('algorithmia.e,gauge,,,,caf\u00e9,0,algorithmia,,,'), /non-ASCII/);
+    expectProblem(row('algorithmia.f,gauge,,,,d,2,algorithmia,,,'), /orientation/);
+    expectProblem(row('algorithmia.g,gauge,,,,d,0,Algorithmia,,,'), /integration is Algorithmia/);
+    expectProblem(row('algorithmia.h,gauge,,,,d,0,algorithmia,,'), /10 fields, the header has 11/);
+    expectProblem(row(`algorithmia.i,gauge,,,,${'x'.repeat(401)},0,algorithmia,,,`), /description.*400/);
+    expectProblem(row('algorithmia.duration_milliseconds,gauge,,,,d,0,algorithmia,,,'), /duplicate/);
+    expectProblem(row('other.j,gauge,,,,d,0,algorithmia,,,'), /lacks the prefix/);
+    expectProblem(row('algorithmia.k,rate,,message,,d,0,algorithmia,,,'), /per_unit_name second/);
+    expectProblem(row('algorithmia.l,rate,,message,second,d submitted as a distribution,0,algorithmia,,,'), /listed as gauge/);
+    expectProblem(checkMetadata(metadataText.replace(header, header.replace(',curated_metric', '')), metadataCtx), /header is/);
+    expectProblem(checkMetadata(header + '\n', metadataCtx), /check metric algorithmia\.duration_milliseconds is missing/);
+    expectProblem(checkMetadata('', metadataCtx), /empty/);
+  });
+});
+
+/* ------------------------------------------------------------------ what the check process emits */
+
+describe('metadata.csv and service_checks.json against what the check process emits', () => {
+  const defaultType = configSchema.properties.instances.items.properties.default_metric_type.default;
+
+  it('lists the check metric with the type of the default metric type', () => {
+    const row = metadata.get(CHECK_METRIC);
+    expect(row).toBeDefined();
+    expect(defaultType).toBe('distribution');
+    expect(row).toMatchObject({ ...metadataTypeFor(defaultType), unit_name: 'millisecond', per_unit_name: '' });
+    expect(row?.description).toContain(DISTRIBUTION_PHRASE);
+  });
+
+  it.each(Object.entries(TELEMETRY_METRICS))('documents telemetry metric %s as the catalogue defines it', (_key, m) => {
+    const row = metadata.get(m.name);
+    expect(row).toBeDefined();
+    if (!row) return;
+    const want = metadataTypeFor(m.kind);
+    expect(row.metric_type).toBe(want.metric_type);
+    expect(row.unit_name).toBe(m.unit);
+    expect(row.per_unit_name).toBe(want.per_unit_name ?? m.perUnit ?? '');
+    expect(row.description.startsWith(m.description.replace(/\.$/, ''))).toBe(true);
+    expect(row.description.includes(DISTRIBUTION_PHRASE)).toBe(m.kind === 'distribution');
+  });
+
+  it('lists nothing the check process does not emit (no placeholder, no stale row)', () => {
+    const known = new Set([CHECK_METRIC, ...telemetryByName.keys()]);
+    expect(rows.map((r) => r.metric_name).filter((n) => !known.has(n))).toEqual([]);
+    expect(rows.every((r) => r.metric_name.startsWith(TELEMETRY_PREFIX) || r.metric_name === CHECK_METRIC)).toBe(true);
+  });
+
+  it('lists exactly the service checks of the catalogue, with their statuses, groups and description', () => {
+    expect(serviceChecks.map((s) => s.check).sort()).toEqual([...serviceCheckByName.keys()].sort());
+    for (const spec of Object.values(SERVICE_CHECKS)) {
+      expect(serviceCheckMap.get(spec.name)).toMatchObject({ integration: integ.source_type_name, statuses: spec.statuses, groups: spec.groups, description: spec.description });
+    }
+  });
+});
+
+/* ------------------------------------------------------------------ service_checks.json */
+
+describe('service_checks.json', () => {
+  it("passes the schema and ddev's service-check rules", () => {
+    expect(checkServiceChecks(serviceChecks, integ.source_type_name)).toEqual([]);
+  });
+
+  it('reports broken entries (deliberate negatives)', () => {
+    const bad = (f: (s: ServiceCheckEntry & Record<string, unknown>) => void, extra: ServiceCheckEntry[] = []) => {
+      const list = clone(serviceChecks) as Array<ServiceCheckEntry & Record<string, unknown>>;
+      f(list[0]);
+      return checkServiceChecks([...list, ...extra], integ.source_type_name);
+    };
+    expectProblem(bad((s) => (s.agent_version = '7.x')), /agent_version/);
+    expectProblem(bad((s) => (s.check = 'algorithmia._can_connect')), /check/);
+    expectProblem(bad((s) => (s.check = 'algorithmia..can_connect')), /check/);
+    expectProblem(bad((s) => (s.statuses = ['fine'])), /statuses/);
+    expectProblem(bad((s) => (s.statuses = [])), /statuses/);
+    expectProblem(bad((s) => (s.extra = 1)), /additional/);
+    expectProblem(bad((s) => (s.integration = 'algorithmia')), /integration algorithmia must be Algorithmia/);
+    expectProblem(bad(() => undefined, [clone(serviceChecks[0])]), /not a unique check/);
+  });
+});
+
+/* ------------------------------------------------------------------ the dashboard */
+
+describe('dashboard', () => {
+  const { dash } = dashboards[0];
+  const widgets = walkWidgets(dash.widgets);
+  const allQueries = widgets.flatMap(({ widget }) => widgetQueries(widget));
+  const byTitle = (title: string): Widget => {
+    const w = widgets.find((x) => x.widget.definition.title === title);
+    if (!w) throw new Error(`no widget "${title}"`);
+    return w.widget;
+  };
+
+  it('is the one dashboard of the manifest', () => {
+    expect(dashboards.map((d) => d.key)).toEqual(['Algorithmia']);
+  });
+
+  it('passes the schema and the dashboard rules, and queries only listed metrics', () => {
+    expect(checkDashboard(dash, dashboardCtx)).toEqual([]);
+    expect(findKey(dash, 'alert_id')).toEqual([]);
+    expect('id' in dash).toBe(false);
+  });
+
+  it('has the groups and widgets the issue asks for', () => {
+    const groups = dash.widgets.map((w) => w.definition.title);
+    expect(groups).toEqual(['About Algorithmia', 'Overview', 'Versions', 'Top algorithms', 'Forwarder health']);
+    const has = (re: RegExp) => expect(allQueries.some((q) => re.test(q))).toBe(true);
+    has(/^count:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}\.as_rate\(\)$/);
+    has(/^avg:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}$/);
+    has(/^p95:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}$/);
+    has(/^p99:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}$/);
+    has(/^avg:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name,algorithm_version\}$/);
+    has(/^sum:algorithmia\.forwarder\.messages\.consumed\{[^}]*\} by \{topic\}\.as_rate\(\)$/);
+    has(/^sum:algorithmia\.forwarder\.messages\.rejected\{[^}]*\} by \{reason\}\.as_rate\(\)$/);
+    has(/^sum:algorithmia\.forwarder\.consumer_lag\{[^}]*\}/);
+    expect(byTitle('Kafka connection').definition).toMatchObject({ type: 'check_status', check: SERVICE_CHECKS.canConnect.name });
+    expect(byTitle('Algorithmia monitors').definition).toMatchObject({ type: 'manage_status', query: 'tag:integration:algorithmia' });
+    expect(widgets.some(({ widget }) => widget.definition.type === 'toplist' && widgetQueries(widget).some((q) => q.startsWith('p95:')))).toBe(true);
+  });
+
+  it('explains how to compare versions on your own inference metric, without querying one', () => {
+    const notes = widgets.filter(({ path }) => path.startsWith('/Versions')).map(({ widget }) => widget.definition).filter((d) => d.type === 'note');
+    expect(notes.map((n) => n.content).join('\n')).toMatch(/[Cc]lone[\s\S]*algorithmia\.risk_score/);
+  });
+
+  it('filters every algorithm query by the algorithm template variables', () => {
+    for (const q of allQueries.flatMap(extractMetricQueries).filter((q) => !q.metric.startsWith(TELEMETRY_PREFIX))) {
+      expect(q.scope).toEqual(expect.arrayContaining(['$algorithm_name', '$algorithm_version', '$algorithm_owner']));
+    }
+  });
+
+  it('reports broken dashboards (deliberate negatives)', () => {
+    const mutate = (f: (d: Dashboard, w: Widget) => void) => {
+      const d = clone(dash);
+      const overview = d.widgets[1].definition.widgets as Widget[];
+      f(d, overview[4]);
+      return checkDashboard(d, dashboardCtx);
+    };
+    const setQuery = (w: Widget, query: string) => (((w.definition.requests as Array<{ queries: Array<{ query: string }> }>)[0].queries[0].query = query));
+    const ALG = '{$env,$algorithm_name,$algorithm_version,$algorithm_owner}';
+    expectProblem(mutate((_d, w) => setQuery(w, `avg:algorithmia.risk_score${ALG}`)), /algorithmia\.risk_score, which metadata\.csv does not list/);
+    expectProblem(mutate((_d, w) => setQuery(w, `avg:algorithmia.duration_milliseconds{$env,$algorithm_name}`)), /ignores \$algorithm_version/);
+    expectProblem(mutate((_d, w) => setQuery(w, `avg:algorithmia.duration_milliseconds${ALG} by {request_id}`)), /by request_id, a tag it does not carry/);
+    expectProblem(mutate((_d, w) => setQuery(w, `p95:algorithmia.forwarder.consumer_lag{$env,$topic,$consumer_group}`)), /needs a distribution/);
+    expectProblem(mutate((_d, w) => setQuery(w, `avg:algorithmia.duration_milliseconds${ALG.replace('$env', '$host')}`)), /\$host, which is not a template variable/);
+    expectProblem(mutate((_d, w) => setQuery(w, 'query1 * 2')), /no metric found/);
+    expectProblem(mutate((_d, w) => ((w.definition.requests as Array<{ formulas: Array<{ formula: string }> }>)[0].formulas[0].formula = 'query2')), /uses query2/);
+    expectProblem(mutate((_d, w) => (w.definition.alert_id = '24564256')), /alert_id|hard-coded monitor id/);
+    expectProblem(mutate((d) => ((d as unknown as Record<string, string>).id = '9mh-uxf-chf')), /id/);
+    expectProblem(mutate((_d, w) => (w.definition.app_id = '00000000-0000-4000-8000-000000000000')), /not the manifest's app_uuid/);
+    expectProblem(mutate((d) => (d.template_variables = d.template_variables.filter((t) => t.name !== 'algorithm_owner'))), /no template variable algorithm_owner/);
+    expectProblem(mutate((d) => (d.title = 'Algorithmia - Overview')), /title/);
+    expectProblem(mutate((_d, w) => delete w.layout), /no layout/);
+    expectProblem(mutate((_d, w) => w.layout && (w.layout.y = 40)), /overflows its group/);
+    expectProblem(
+      mutate((d) => (d.widgets[4].definition.widgets as Widget[])[0].definition.check = 'algorithmia.up'),
+      /algorithmia\.up is not in service_checks\.json/,
+    );
+  });
+});
+
+/* ------------------------------------------------------------------ the monitors */
+
+describe('recommended monitors', () => {
+  const byPath = (p: string): Monitor => {
+    const m = monitors.find((x) => x.path === p);
+    if (!m) throw new Error(`no monitor ${p}`);
+    return m.mon;
+  };
+
+  it.each(monitors.map((m) => [m.path, m] as const))('%s passes the schema and the monitor rules', (_p, { path, mon }) => {
+    expect(checkMonitor(mon, path, monitorCtx)).toEqual([]);
+  });
+
+  it('keeps the facts of the original duration monitor and fixes its typo', () => {
+    const mon = byPath('assets/monitors/algorithm_duration.json');
+    expect(mon).toMatchObject({ title: 'Excessive Algorithm Runtime', created_at: '2020-10-26', definition: { name: '[Algorithmia] Excessive Algorithm Runtime', type: 'query alert' } });
+    expect(mon.definition.options.thresholds).toEqual({ critical: 10000, warning: 5000 });
+    expect(parseMetricMonitorQuery(mon.definition.query)?.queries.map((q) => q.metric)).toEqual([CHECK_METRIC]);
+    expect(JSON.stringify(mon)).not.toMatch(/more that/);
+    expect(mon.description).toMatch(/more than 10 seconds/);
+  });
+
+  it('watches the forwarder: lag growing, messages rejected, service check critical or silent', () => {
+    const metricOf = (p: string) => parseMetricMonitorQuery(byPath(p).definition.query)?.queries.map((q) => q.metric);
+    expect(metricOf('assets/monitors/forwarder_consumer_lag.json')).toEqual([TELEMETRY_METRICS.consumerLag.name]);
+    expect(byPath('assets/monitors/forwarder_consumer_lag.json').definition.query).toMatch(/^change\(/);
+    expect(metricOf('assets/monitors/forwarder_messages_rejected.json')).toEqual([TELEMETRY_METRICS.messagesRejected.name]);
+    expect(byPath('assets/monitors/forwarder_messages_rejected.json').definition.query).toMatch(/\.as_count\(\) > /);
+    const sc = byPath('assets/monitors/forwarder_can_connect.json');
+    expect(sc.definition.type).toBe('service check');
+    expect(parseServiceCheckMonitorQuery(sc.definition.query)?.check).toBe(SERVICE_CHECKS.canConnect.name);
+    expect(sc.definition.options).toMatchObject({ notify_no_data: true, no_data_timeframe: expect.any(Number) });
+  });
+
+  it('reports broken monitors (deliberate negatives)', () => {
+    const base = byPath('assets/monitors/algorithm_duration.json');
+    const scBase = byPath('assets/monitors/forwarder_can_connect.json');
+    const bad = (f: (m: Monitor) => void, from = base) => {
+      const c = clone(from);
+      f(c);
+      return checkMonitor(c, 'x.json', monitorCtx);
+    };
+    expectProblem(bad((m) => (m.definition.options.thresholds.critical = 9000)), /differs from options\.thresholds\.critical/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.warning = 20000)), /near side/);
+    expectProblem(bad((m) => (m.tags = ['team:ml'])), /integration:algorithmia/);
+    expectProblem(bad((m) => (m.definition.name = 'Excessive Algorithm Runtime')), /name/);
+    expectProblem(bad((m) => (m.description = 'x'.repeat(300))), /description/);
+    expectProblem(bad((m) => (m.title = 'Slow {{algorithm_name.name}}')), /title/);
+    expectProblem(bad((m) => ((m.definition as unknown as Record<string, number>).id = 24564256)), /id/);
+    expectProblem(bad((m) => (m.last_updated_at = '2019-01-01')), /before created_at/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('duration_milliseconds', 'risk_score'))), /risk_score, which metadata\.csv does not list/);
+    expectProblem(bad((m) => (m.definition.message += ' {{topic.name}}')), /does not group by topic/);
+    expectProblem(bad((m) => (m.definition.query = 'avg:algorithmia.duration_milliseconds{*} > 10000')), /cannot parse/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('by("topic","consumer_group")', 'by("host")')), scBase), /by host, a tag it does not carry/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('algorithmia.can_connect', 'algorithmia.up')), scBase), /not in service_checks\.json/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.critical = 5), scBase), /exceeds last\(3\)/);
+    expectProblem(bad((m) => delete (m.definition.options as Record<string, unknown>).no_data_timeframe, scBase), /no_data_timeframe/);
+  });
+});
+
+/* ------------------------------------------------------------------ README.md */
+
+describe('README.md', () => {
+  it('passes the readme rules: ASCII, no Logs section, the sections the tile points at, the two first commands', () => {
+    expect(checkReadme(readme, readmeCtx)).toEqual([]);
+  });
+
+  it('documents every metric of metadata.csv with its type and unit', () => {
+    for (const r of rows) {
+      const line = readme.split('\n').find((l) => l.startsWith(`| \`${r.metric_name}\` |`));
+      expect({ metric: r.metric_name, line }).toEqual({ metric: r.metric_name, line: expect.any(String) });
+      const cells = (line ?? '').split('|').map((c) => c.trim());
+      const type = r.description.includes(DISTRIBUTION_PHRASE) ? 'gauge (distribution)' : r.metric_type;
+      expect(cells[2]).toBe(type);
+      expect(cells[3]).toBe(r.per_unit_name ? `${r.unit_name} per ${r.per_unit_name}` : r.unit_name);
+    }
+  });
+
+  it('documents the service check, every rejection and drop reason, and every monitor', () => {
+    const section = (title: string) => readme.split(/^### /m).find((s) => s.startsWith(title + '\n')) ?? '';
+    for (const sc of serviceChecks) expect(section('Service Checks')).toContain(`\`${sc.check}\``);
+    for (const r of [...REJECT_REASONS, ...DROP_REASONS]) expect(section('Metrics')).toContain(`\`${r}\``);
+    for (const path of Object.values(manifest.assets.monitors ?? {})) expect(readme).toContain(`\`${path.split('/').pop()}\``);
+    expect(section('Events')).toMatch(/does not include any events/);
+  });
+
+  it('states the settings and commands the check process really has', () => {
+    const props = configSchema.properties.instances.items.properties;
+    for (const [key, v] of Object.entries(props.dogstatsd.properties)) {
+      const env = (v as { 'x-env'?: string })['x-env'];
+      if (env) expect(readme).toContain(`| \`${env}\` | \`dogstatsd.${key}\` |`);
+    }
+    for (const v of ['DD_ENV', 'DD_TAGS', 'DD_SERVICE', 'DD_VERSION']) expect(readme).toContain(`\`${v}\``);
+    for (const c of ['run -c FILE', 'validate -c FILE', 'print-config -c FILE', 'run --dry-run']) expect(readme).toContain(`algorithmia-insights ${c}`);
+    expect(readme).toContain('/etc/algorithmia-insights/conf.yaml');
+    const mentioned = [...readme.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
+    const instanceKeys = Object.keys(props);
+    for (const k of ['tag_request_id', 'tag_session_id', 'metric_types', 'default_metric_type', 'max_message_bytes', 'dead_letter_topic', 'use_message_time', 'prefix'])
+      expect({ k, known: instanceKeys.includes(k), mentioned: mentioned.includes(k) }).toEqual({ k, known: true, mentioned: true });
+  });
+
+  it('has configuration examples that the config schema accepts', () => {
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThan(0);
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(configSchema);
+    for (const b of blocks) {
+      const ok = validate(parseYaml(b));
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    }
+  });
+
+  it('reports a broken README (deliberate negatives)', () => {
+    expectProblem(checkReadme(readme.replace('## Overview', '## Overview \u2014 intro'), readmeCtx), /non-ASCII/);
+    expectProblem(checkReadme(readme + '\n## Logs\n\nNone.\n', readmeCtx), /# logs/);
+    expectProblem(checkReadme(readme + '\n```sh\n# log collection\n```\n', readmeCtx), /# log collection/);
+    expectProblem(checkReadme(readme.replace('## Support', '## Help'), readmeCtx), /no H2 "Support"/);
+    expectProblem(checkReadme(readme.replace('npm run demo', 'npm run broker'), readmeCtx), /first code block/);
+    expectProblem(checkReadme(readme.replace(/## Overview\n[\s\S]*?(?=## Setup)/, '## Overview\n\n'), readmeCtx), /## Overview has no content/);
+    expect(markdownHeadings('# A\n```\n## not a heading\n```\n## B\n')).toEqual([
+      { level: 1, title: 'A' },
+      { level: 2, title: 'B' },
+    ]);
+  });
+});
+
+/* ------------------------------------------------------------------ CHANGELOG.md */
+
+describe('CHANGELOG.md', () => {
+  const changelog = readText(manifest.tile.changelog);
+  it("is in Datadog's style, newest first, starting at the package version", () => {
+    expect(changelog.startsWith('# CHANGELOG - Algorithmia\n')).toBe(true);
+    const entries = [...changelog.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const e of entries) expect(e).toMatch(/^[0-9]+\.[0-9]+\.[0-9]+ \/ [0-9]{4}-[0-9]{2}-[0-9]{2}$/);
+    expect(entries[0]).toBe(`${readJson<{ version: string }>('package.json').version} / 2026-11-25`);
+    const sections = [...changelog.matchAll(/^\*\*\*(.+)\*\*\*:$/gm)].map((m) => m[1]);
+    expect(sections).toContain('Added');
+    for (const s of sections) expect(['Added', 'Fixed', 'Changed', 'Removed', 'Security', 'Deprecated']).toContain(s);
+    expect([...changelog].filter((c) => c.charCodeAt(0) > 0x7e)).toEqual([]);
+  });
+});
+
+/* ------------------------------------------------------------------ datagrams against the metadata */
+
+describe('datagram audit (for lines captured from a real run)', () => {
+  const ctx: DatagramContext = { prefix: PREFIX, telemetryPrefix: TELEMETRY_PREFIX, listedFields: new Set([CHECK_METRIC]), metadata, serviceChecks: serviceCheckMap };
+  const code = { count: 'c', gauge: 'g', distribution: 'd' } as const;
+  const good = [
+    `${CHECK_METRIC}:8|d|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli`,
+    `${PREFIX}risk_score:0.2|d|#algorithm_name:credit_card_approval`,
+    'datadog.dogstatsd.client.metrics:3|c|#client:nodejs',
+    ...Object.values(TELEMETRY_METRICS).map((m) => `${m.name}:1|${code[m.kind]}|#topic:insights,consumer_group:g`),
+    `_sc|${SERVICE_CHECKS.canConnect.name}|0|#topic:insights,consumer_group:g`,
+    `_sc|${SERVICE_CHECKS.canConnect.name}|2|#topic:insights|m:connect ECONNREFUSED 127.0.0.1:9092|#still message`,
+  ];
+
+  it('accepts what the check process sends', () => {
+    expect(auditDatagrams(good, ctx)).toEqual([]);
+    expect(parseDogStatsDLine(good[good.length - 1])).toMatchObject({ kind: 'service_check', status: 2, tags: ['topic:insights'] });
+  });
+
+  it('accepts the lines the real telemetry and mapping code produce with the default configuration', () => {
+    const telemetry = new ForwarderTelemetry('topic:insights,consumer_group:algorithmia-insights-datadog,service:aik,version:1.0.0');
+    telemetry.consumed(0, 3);
+    for (const r of REJECT_REASONS) telemetry.rejected(r);
+    for (const r of DROP_REASONS) telemetry.dropped(r);
+    telemetry.emitted(5);
+    telemetry.deadLettered(1);
+    telemetry.datagrams(4, 1);
+    telemetry.committed();
+    telemetry.commitFailed();
+    telemetry.batchDuration(12.5);
+    telemetry.setLag(0, 42);
+    const lines = [...telemetry.drainLines({ status: 0 }), ...telemetry.drainLines({ status: 2, message: 'connect ECONNREFUSED' })];
+
+    const defaults = configSchema.properties.instances.items.properties;
+    const mapper = new Mapper(
+      {
+        prefix: defaults.prefix.default,
+        defaultType: defaults.default_metric_type.default,
+        types: {},
+        tagRequestId: false,
+        tagSessionId: false,
+        useMessageTime: false,
+        allow: [],
+        deny: [],
+        staticTags: [],
+        maxAgeSeconds: 3600,
+      },
+      new CardinalityGuard({ maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }),
+    );
+    // The message as Algorithmia documents it (shared/reference/upstream-assets/insights-sample-message.json).
+    const sample = {
+      risk_score: 0.2,
+      duration_milliseconds: 8,
+      algorithm_version: '1.0.6',
+      session_id: 'rses-f28bb94a-5556-4aeb-a6d2-89493626bf4f',
+      time: '2021-02-20T00:21:54.867231',
+      algorithm_name: 'credit_card_approval',
+      request_id: 'req-9f5345b4-a1cd-431c-a43a-bd2a06f4a6f4',
+      algorithm_owner: 'asli',
+    };
+    mapper.map(sample, Date.now(), {
+      point: (name, value, type, tagString, ts) => lines.push(formatLine(name, value, type, tagString, ts)),
+      drop: () => undefined,
+    });
+
+    const emitted = new Set(lines.map((l) => parseDogStatsDLine(l)?.name));
+    for (const m of Object.values(TELEMETRY_METRICS)) expect(emitted).toContain(m.name);
+    expect(emitted).toContain(CHECK_METRIC);
+    expect(emitted).toContain(SERVICE_CHECKS.canConnect.name);
+    expect(auditDatagrams(lines, ctx)).toEqual([]);
+  });
+
+  it('reports metrics, types and service checks the assets do not document (deliberate negatives)', () => {
+    expectProblem(auditDatagrams([`${TELEMETRY_PREFIX}new_counter:1|c`], ctx), /new_counter was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${TELEMETRY_METRICS.consumerLag.name}:1|c`], ctx), /emitted as a count/);
+    expectProblem(auditDatagrams([`${TELEMETRY_METRICS.messagesConsumed.name}:1|g`], ctx), /emitted as a gauge/);
+    expectProblem(auditDatagrams([`${CHECK_METRIC}:1|g`], ctx), /distribution/);
+    expectProblem(auditDatagrams([`${CHECK_METRIC}:1|h`], ctx), /histogram/);
+    expectProblem(auditDatagrams([`_sc|${SERVICE_CHECKS.canConnect.name}|1`], ctx), /status warning, not declared/);
+    expectProblem(auditDatagrams(['_sc|algorithmia.up|0'], ctx), /algorithmia\.up is not in service_checks\.json/);
+    expectProblem(auditDatagrams(['_e{5,4}:title|text'], ctx), /event/);
+    expectProblem(auditDatagrams(['garbage'], ctx), /unparseable/);
+  });
+});

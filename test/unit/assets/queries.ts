@@ -1,0 +1,115 @@
+/**
+ * Small parsers for the Datadog query strings found in dashboards and monitors: enough to
+ * know which metrics a query reads, with which space aggregator, scope, grouping and
+ * functions, and which threshold a monitor compares against.
+ */
+
+export interface MetricQuery {
+  /** Space aggregator before the metric (`avg`, `sum`, `count`, `p95`, ...), if any. */
+  aggregator?: string;
+  metric: string;
+  /** The `{...}` scope split on commas (`*`, `$env`, `topic:insights`, ...). */
+  scope: string[];
+  /** The tag keys of `by {...}`. */
+  groupBy: string[];
+  /** Functions chained after the query, e.g. `as_rate`, `as_count`, `rollup`. */
+  functions: string[];
+}
+
+const AGGREGATORS = new Set(['avg', 'sum', 'min', 'max', 'count']);
+const PERCENTILE = /^p([0-9]{1,2}(\.[0-9]+)?|100)$/;
+export const isSpaceAggregator = (a: string): boolean => AGGREGATORS.has(a) || PERCENTILE.test(a);
+export const isPercentile = (a: string | undefined): boolean => a !== undefined && PERCENTILE.test(a);
+
+// aggregator:metric{scope} [by {tags}] [.fn(...)...]. A metric name is directly followed by `{`.
+const METRIC_QUERY =
+  /(?:\b([a-z][a-z0-9.]*):)?([A-Za-z][A-Za-z0-9_.]*)\{([^{}]*)\}(?:\s*by\s*\{([^{}]*)\})?((?:\.[a-z_]+\([^()]*\))*)/g;
+const KEYWORDS = new Set(['by']);
+
+const splitList = (s: string | undefined): string[] =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
+
+/** Every metric query inside a query string (formulas may hold several, functions may wrap them). */
+export function extractMetricQueries(query: string): MetricQuery[] {
+  const out: MetricQuery[] = [];
+  for (const m of query.matchAll(METRIC_QUERY)) {
+    const [, aggregator, metric, scope, groupBy, fns] = m;
+    if (KEYWORDS.has(metric)) continue;
+    out.push({
+      aggregator,
+      metric,
+      scope: splitList(scope),
+      groupBy: splitList(groupBy),
+      functions: [...(fns ?? '').matchAll(/\.([a-z_]+)\(/g)].map((f) => f[1]),
+    });
+  }
+  return out;
+}
+
+/** Just the metric names. */
+export const extractMetrics = (query: string): string[] => extractMetricQueries(query).map((q) => q.metric);
+
+/** `$name` template variable references in a scope or tag list. */
+export const templateVariableRefs = (items: string[]): string[] =>
+  items.flatMap((s) => [...s.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
+
+export interface MetricMonitorQuery {
+  /** `avg(last_5m)`, `change(min(last_15m),last_15m)`, ... */
+  evaluation: string;
+  body: string;
+  comparator: '>' | '>=' | '<' | '<=' | '==' | '!=';
+  threshold: number;
+  queries: MetricQuery[];
+}
+
+const MONITOR_QUERY =
+  /^((?:avg|min|max|sum|last|percentile\(p[0-9]+\))\(last_[0-9]+[mhdw]\)|(?:change|pct_change)\((?:avg|min|max|sum|last)\(last_[0-9]+[mhdw]\),\s*last_[0-9]+[mhdw]\)):(.+?)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)$/;
+
+/** A metric monitor query (`query alert`), or null when it does not have that shape. */
+export function parseMetricMonitorQuery(query: string): MetricMonitorQuery | null {
+  const m = MONITOR_QUERY.exec(query.trim());
+  if (!m) return null;
+  return {
+    evaluation: m[1],
+    body: m[2],
+    comparator: m[3] as MetricMonitorQuery['comparator'],
+    threshold: Number(m[4]),
+    queries: extractMetricQueries(m[2]),
+  };
+}
+
+export interface ServiceCheckMonitorQuery {
+  check: string;
+  over: string[];
+  by: string[];
+  exclude: string[];
+  last: number;
+  mode: 'count_by_status' | 'pct_by_status';
+}
+
+const QUOTED_LIST = '((?:"[^"]*"\\s*,?\\s*)+)';
+const SERVICE_CHECK_QUERY = new RegExp(
+  `^"([^"]+)"\\.over\\(${QUOTED_LIST}\\)(?:\\.exclude\\(${QUOTED_LIST}\\))?(?:\\.by\\(${QUOTED_LIST}\\))?\\.last\\(([0-9]+)\\)\\.(count_by_status|pct_by_status)\\(\\)$`,
+);
+const quoted = (s: string | undefined): string[] => [...(s ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+
+/** A service check monitor query, or null when it does not have that shape. */
+export function parseServiceCheckMonitorQuery(query: string): ServiceCheckMonitorQuery | null {
+  const m = SERVICE_CHECK_QUERY.exec(query.trim());
+  if (!m) return null;
+  return {
+    check: m[1],
+    over: quoted(m[2]),
+    exclude: quoted(m[3]),
+    by: quoted(m[4]),
+    last: Number(m[5]),
+    mode: m[6] as ServiceCheckMonitorQuery['mode'],
+  };
+}
+
+/** Tag keys a monitor message refers to as `{{key.name}}`. */
+export const messageTagRefs = (message: string): string[] =>
+  [...message.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\.name\s*\}\}/g)].map((m) => m[1]);
