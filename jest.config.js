@@ -1,4 +1,7 @@
-/** Unit tests run in parallel; integration tests share one real broker started by globalSetup. */
+/**
+ * unit: pure stages, in parallel. integration: one shared real broker started by globalSetup.
+ * faults: brokers of their own, run in band by `npm run test:faults`.
+ */
 const tsJest = ['ts-jest', { diagnostics: false }];
 module.exports = {
   testTimeout: 60000,
@@ -16,6 +19,14 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/globalSetup.ts',
       globalTeardown: '<rootDir>/test/harness/globalTeardown.ts',
+    },
+    {
+      // Fault tests start (and stop, restart, break) brokers of their own; run them in band.
+      displayName: 'faults',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/harness/buildSetup.ts',
     },
   ],
 };

@@ -2,10 +2,11 @@
  * A real DogStatsD receiver for tests: a UDP socket or a Unix datagram socket on loopback that
  * collects every line of every datagram it receives.
  */
+import { spawn } from 'node:child_process';
 import { createSocket, Socket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 interface UnixDgramSocket {
   bind(path: string): void;
@@ -56,6 +57,49 @@ export class DogStatsDListener {
     return listener;
   }
 
+  /**
+   * A Unix-socket receiver in a child process (built file dist/test/harness/udsListenerMain.js),
+   * which `freeze()`/`thaw()` stop and continue: a hung Agent whose socket queue fills up.
+   */
+  static async udsProcess(path?: string): Promise<DogStatsDListener> {
+    const dir = path ? undefined : mkdtempSync(join(tmpdir(), 'aik-dsd-'));
+    const sockPath = path ?? join(dir as string, 'dsd.socket');
+    const main = resolve(__dirname, '../../dist/test/harness/udsListenerMain.js');
+    const child = spawn(process.execPath, [main, sockPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const listener = new DogStatsDListener('uds', { path: sockPath });
+    let partial = '';
+    child.stdout.on('data', (d: Buffer) => {
+      const parts = (partial + d.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      listener.receive(Buffer.from(parts.join('\n')));
+    });
+    await new Promise<void>((res, rej) => {
+      child.stderr.on('data', (d: Buffer) => (d.toString().includes('listening') ? res() : rej(new Error(d.toString()))));
+      child.once('exit', (code) => rej(new Error(`UDS listener process exited ${code}`)));
+    });
+    listener.freezeFn = (frozen) => child.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+    listener.closeFn = async () => {
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+      rmSync(sockPath, { force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    };
+    return listener;
+  }
+
+  private freezeFn?: (frozen: boolean) => void;
+
+  /** Stops reading (only for udsProcess listeners). */
+  freeze(): void {
+    if (!this.freezeFn) throw new Error('freeze() needs a udsProcess listener');
+    this.freezeFn(true);
+  }
+
+  thaw(): void {
+    this.freezeFn?.(false);
+  }
+
   /** `udp://127.0.0.1:PORT` or `unix:///path`, as DD_DOGSTATSD_URL takes it. */
   get url(): string {
     return this.protocol === 'udp' ? `udp://${this.address.host}:${this.address.port}` : `unix://${this.address.path}`;
@@ -93,7 +137,12 @@ export class DogStatsDListener {
     this.datagrams = 0;
   }
 
+  private closed = false;
+
+  /** Idempotent: unix-dgram aborts the process on a second close of the same socket. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.closeFn();
   }
 }

@@ -1,14 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KafkaBroker } from '../../scripts/kafka/broker';
+import buildSetup from './buildSetup';
 import { SHARED_BROKER_ENV, SharedBrokerInfo, TEST_SCRAM_USER } from './testBroker';
 
 /** Starts one real broker (PLAINTEXT + SASL_SSL/SCRAM) for all integration tests. */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  // Integration tests run the real check process from its build output.
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, '../../tsconfig.json')], { stdio: 'inherit' });
+  await buildSetup();
   const broker = await KafkaBroker.start({ sasl: { users: [TEST_SCRAM_USER] } });
   (globalThis as { __AIK_BROKER__?: KafkaBroker }).__AIK_BROKER__ = broker;
   const info: SharedBrokerInfo = {

@@ -2,7 +2,12 @@
  * Operations: self-telemetry against known numbers, consumer lag, the dead-letter topic, the
  * health endpoint. Real broker, real daemon process, real DogStatsD socket.
  */
+import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { join } from 'node:path';
+import { auditDatagrams } from '../unit/assets/datagrams';
+import { parseMetadata, type ServiceCheckEntry } from '../unit/assets/checks';
+import { DURATION_FIELD, TELEMETRY_PREFIX } from '../../src/telemetry/catalogue';
 import { DogStatsDListener } from '../harness/dogstatsdListener';
 import { CheckProcess, killAllCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
 import { createTopic, produce, testKafka, uniqueName } from '../harness/kafkaHelpers';
@@ -58,6 +63,7 @@ describe('operations', () => {
     const check = CheckProcess.start(['run', '-c', file], { cleanupDir: dir });
     try {
       await dsd.waitFor((l) => durations(l).length >= 200, 60_000, '200 durations');
+      await dsd.waitFor((l) => l.some((x) => x.startsWith('_sc|algorithmia.can_connect|0|')), 30_000, 'an OK service check');
       check.kill('SIGTERM');
       expect((await check.exited).code).toBe(0);
     } finally {
@@ -78,6 +84,21 @@ describe('operations', () => {
     expect(sumCounts(lines, 'algorithmia.forwarder.offsets.committed').get('')).toBeGreaterThan(0);
     // telemetry carries the instance's identity
     expect(lines.find((l) => l.startsWith('algorithmia.forwarder.messages.consumed:'))).toContain(`topic:${topic}`);
+
+    // Every metric and service check this real run emitted is documented, with a matching type.
+    const root = join(__dirname, '../..');
+    const { rows } = parseMetadata(readFileSync(join(root, 'metadata.csv'), 'utf8'));
+    const serviceChecks = JSON.parse(readFileSync(join(root, 'assets/service_checks.json'), 'utf8')) as ServiceCheckEntry[];
+    expect(lines.some((l) => l.startsWith('_sc|algorithmia.can_connect|0|'))).toBe(true);
+    expect(
+      auditDatagrams(lines, {
+        prefix: 'algorithmia.',
+        telemetryPrefix: TELEMETRY_PREFIX,
+        listedFields: new Set([`algorithmia.${DURATION_FIELD}`]),
+        metadata: new Map(rows.map((r) => [r.metric_name, r])),
+        serviceChecks: new Map(serviceChecks.map((c) => [c.check, c])),
+      }),
+    ).toEqual([]);
 
     // The dead-letter topic holds exactly the rejected messages, each with its reason.
     const consumer = testKafka(bootstrap).consumer({ groupId: uniqueName('dlq-reader') });
