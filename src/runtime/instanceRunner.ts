@@ -110,9 +110,7 @@ export class InstanceRunner {
    */
   async start(): Promise<void> {
     this.startedAt = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.reportTelemetry(), new Promise((r) => (timer = setTimeout(r, 5000)))]);
-    clearTimeout(timer);
+    await this.reportTelemetry(false, 5000);
     if (this.stopping) return;
     this.loop = this.consumeLoop();
     this.telemetryTimer = setInterval(() => void this.reportTelemetry(), this.opts.telemetryIntervalMs);
@@ -308,14 +306,24 @@ export class InstanceRunner {
 
   private reporting = false;
 
-  /** Sends telemetry and (unless this is the final report at shutdown) the service check; never throws. */
-  async reportTelemetry(final = false): Promise<void> {
+  private lagRefresh?: Promise<void>;
+
+  /**
+   * Sends telemetry and (unless this is the final report at shutdown) the service check; never
+   * throws. The lag fetch runs beside it and is waited for at most `lagWaitMs`: an unreachable
+   * broker must not hold back the service check that reports it.
+   */
+  async reportTelemetry(final = false, lagWaitMs = Math.min(1000, this.opts.telemetryIntervalMs / 2)): Promise<void> {
     if (this.reporting) return;
     this.reporting = true;
     try {
       if (!final) {
         this.updateHealthState();
-        await this.refreshLag();
+        this.lagRefresh ??= this.refreshLag().finally(() => (this.lagRefresh = undefined));
+        let timer: NodeJS.Timeout | undefined;
+        const waited = await Promise.race([this.lagRefresh.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), lagWaitMs)))]);
+        clearTimeout(timer);
+        if (!waited) this.telemetry.clearLag(); // never report a stale sample
       }
       const h = this.health();
       const skipCheck = final || this.starting;
