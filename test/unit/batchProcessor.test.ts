@@ -1,0 +1,104 @@
+/** The at-least-once rule of the batch processor, with a fake transport (pure unit test). */
+import { CardinalityGuard } from '../../src/map/cardinalityGuard';
+import { Mapper } from '../../src/map/mapRecord';
+import { silentLogger } from '../../src/log/logger';
+import { BatchMessage, BatchProcessor } from '../../src/runtime/batchProcessor';
+import type { DatagramTransport, SendResult } from '../../src/sink/transport';
+import { ForwarderTelemetry } from '../../src/telemetry/forwarderTelemetry';
+
+class FakeTransport implements DatagramTransport {
+  readonly description = 'fake';
+  readonly lineSuffix = '';
+  sent: string[] = [];
+  failNext = 0;
+  async send(datagrams: readonly string[]): Promise<SendResult> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      return { sent: datagrams.length - 1, failed: 1, error: new Error('send -111') };
+    }
+    this.sent.push(...datagrams);
+    return { sent: datagrams.length, failed: 0 };
+  }
+  async close(): Promise<void> {}
+}
+
+function setup(chunkSize: number, opts: { useMessageTime?: boolean; types?: Record<string, 'gauge' | 'count'>; maxDatagramBytes?: number } = {}) {
+  const transport = new FakeTransport();
+  const telemetry = new ForwarderTelemetry('topic:t');
+  const mapper = new Mapper(
+    {
+      prefix: 'algorithmia.',
+      defaultType: 'distribution',
+      types: opts.types ?? {},
+      tagRequestId: false,
+      tagSessionId: false,
+      useMessageTime: opts.useMessageTime ?? false,
+      allow: [],
+      deny: [],
+      staticTags: [],
+      maxAgeSeconds: 3600,
+    },
+    new CardinalityGuard({ maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }),
+  );
+  const processor = new BatchProcessor(mapper, transport, telemetry, silentLogger, {
+    maxMessageBytes: 25_600,
+    maxDatagramBytes: opts.maxDatagramBytes ?? 1432,
+    chunkSize,
+    now: () => Date.UTC(2026, 10, 25, 12, 0, 0),
+  });
+  const resolved: string[] = [];
+  const control = { resolveOffset: (o: string) => void resolved.push(o), heartbeat: async () => undefined, isStale: () => false };
+  return { transport, telemetry, processor, resolved, control };
+}
+
+const msg = (offset: number, body: unknown): BatchMessage => ({ offset: String(offset), value: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
+
+describe('BatchProcessor', () => {
+  it('resolves each chunk only after its datagrams were sent', async () => {
+    const { transport, processor, resolved, control, telemetry } = setup(2);
+    const messages = [0, 1, 2, 3, 4].map((i) => msg(i, { algorithm_name: 'a', duration_milliseconds: i }));
+    const out = await processor.process('t', 0, messages, control);
+    expect(out).toEqual({ ok: true, lastResolved: '4', processed: 5 });
+    expect(resolved).toEqual(['1', '3', '4']);
+    expect(transport.sent.join('\n').split('\n')).toHaveLength(5);
+    expect(telemetry.totals.consumed).toBe(5);
+    expect(telemetry.totals.emitted).toBe(5);
+  });
+
+  it('stops at a failed send without resolving that chunk or anything after it', async () => {
+    const { transport, processor, resolved, control, telemetry } = setup(2);
+    const messages = [0, 1, 2, 3, 4].map((i) => msg(i, { algorithm_name: 'a', duration_milliseconds: i }));
+    await processor.process('t', 0, messages.slice(0, 2), control);
+    transport.failNext = 1;
+    const out = await processor.process('t', 0, messages.slice(2), control);
+    expect(out.ok).toBe(false);
+    expect(out.lastResolved).toBeUndefined();
+    expect(resolved).toEqual(['1']);
+    expect(telemetry.totals.sendErrors).toBe(1);
+    expect(telemetry.totals.consumed).toBe(2);
+  });
+
+  it('rejects bad messages without stopping the batch, and still resolves past them', async () => {
+    const { processor, resolved, control, telemetry } = setup(10);
+    const out = await processor.process('t', 0, [msg(0, 'nope'), msg(1, [1]), msg(2, { algorithm_name: 'a', x: 1 })], control);
+    expect(out.ok).toBe(true);
+    expect(resolved).toEqual(['2']);
+    expect(telemetry.totals.rejected).toMatchObject({ invalid_json: 1, not_object: 1 });
+    expect(telemetry.totals.emitted).toBe(1);
+  });
+
+  it('sums stamped counts of one series and second, and keeps the last stamped gauge', async () => {
+    const { transport, processor, control } = setup(10, { useMessageTime: true, types: { c: 'count', g: 'gauge' } });
+    const t = '2026-11-25T11:59:00';
+    await processor.process('t', 0, [msg(0, { algorithm_name: 'a', time: t, c: 1, g: 5 }), msg(1, { algorithm_name: 'a', time: t, c: 2, g: 7 })], control);
+    const ts = Date.UTC(2026, 10, 25, 11, 59, 0) / 1000;
+    expect(transport.sent.join('\n').split('\n').sort()).toEqual([`algorithmia.c:3|c|#algorithm_name:a|T${ts}`, `algorithmia.g:7|g|#algorithm_name:a|T${ts}`]);
+  });
+
+  it('drops and counts a line that cannot fit in one datagram', async () => {
+    const { processor, control, telemetry } = setup(10, { maxDatagramBytes: 512 });
+    await processor.process('t', 0, [msg(0, { algorithm_name: 'n'.repeat(180), algorithm_owner: 'o'.repeat(180), algorithm_version: 'v'.repeat(180), x: 1 })], control);
+    expect(telemetry.totals.dropped.too_long).toBe(1);
+    expect(telemetry.totals.emitted).toBe(0);
+  });
+});
