@@ -162,8 +162,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {
-      // Let stdout drain (dry-run into a pipe); exit anyway if a library keeps a handle open.
-      process.exitCode = code;
+      // Exit once stdout and stderr are flushed (dry-run into a pipe); libraries may keep
+      // handles open (sockets being closed, timers), which must not delay the exit.
+      let pending = 2;
+      const done = () => --pending === 0 && process.exit(code);
+      process.stdout.write('', done);
+      process.stderr.write('', done);
       setTimeout(() => process.exit(code), 2000).unref();
     },
     (err: Error) => {

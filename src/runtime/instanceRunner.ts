@@ -352,9 +352,23 @@ export class InstanceRunner {
       await this.commitPending((offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic: this.instance.topic, ...o }))), true);
     }
     for (const f of this.onStop.splice(0)) f();
-    await consumer?.disconnect().catch((err) => this.log.warn('consumer disconnect failed', { error: (err as Error).message }));
-    await this.loop;
+    // With Kafka unreachable, leaving the group or a connect in progress can take the whole
+    // request timeout: there is nothing to commit then, so do not wait for it.
+    const bound = (p: Promise<unknown> | undefined, what: string) =>
+      withTimeout(p, STOP_STEP_MS, () => this.log.warn(`${what} did not finish within ${STOP_STEP_MS} ms; going on`));
+    await bound(consumer?.disconnect().catch((err) => this.log.warn('consumer disconnect failed', { error: (err as Error).message })), 'consumer disconnect');
+    await bound(this.loop, 'consumer loop');
     await this.reportTelemetry(true);
-    await Promise.all([this.admin?.disconnect().catch(() => undefined), this.producer?.disconnect().catch(() => undefined)]);
+    await bound(Promise.all([this.admin?.disconnect().catch(() => undefined), this.producer?.disconnect().catch(() => undefined)]), 'admin/producer disconnect');
   }
+}
+
+const STOP_STEP_MS = 5000;
+
+async function withTimeout(p: Promise<unknown> | undefined, ms: number, onTimeout: () => void): Promise<void> {
+  if (!p) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([p.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), ms)))]);
+  clearTimeout(timer);
+  if (timedOut) onTimeout();
 }
