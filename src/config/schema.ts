@@ -278,6 +278,12 @@ export const configSchema = {
                 minimum: 1,
                 default: 50,
               },
+              max_algorithms: {
+                description: 'Distinct algorithm_name values within the window; the values of more are tagged algorithm_name:overflow.',
+                type: 'integer',
+                minimum: 1,
+                default: 1000,
+              },
               max_versions_per_algorithm: {
                 description: 'Distinct algorithm_version values per algorithm_name within the window; more are tagged overflow.',
                 type: 'integer',
@@ -285,7 +291,7 @@ export const configSchema = {
                 default: 50,
               },
               window_seconds: {
-                description: 'Rolling window over which distinct names and versions are counted.',
+                description: 'Rolling window over which distinct algorithms, names and versions are counted.',
                 type: 'integer',
                 minimum: 60,
                 default: 3600,

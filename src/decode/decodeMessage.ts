@@ -8,15 +8,13 @@ import type { RejectReason } from '../telemetry/catalogue';
 export type InsightsRecord = Record<string, unknown> & { algorithm_name: string };
 
 export type DecodeResult =
-  | { ok: true; record: InsightsRecord }
+  | {
+      ok: true;
+      record: InsightsRecord;
+      /** Top-level keys whose value was a bare NaN/Infinity token, now null (dropped as non_finite). */
+      nonFinite?: ReadonlySet<string>;
+    }
   | { ok: false; reason: RejectReason; detail: string };
-
-/**
- * Stands in for a bare NaN/Infinity token of Python's json module. A string that JSON text
- * cannot contain unescaped (it starts with NUL), so it cannot collide with a real string value.
- */
-export const NON_FINITE_MARKER = '\u0000aik:non-finite';
-const MARKER_JSON = JSON.stringify(NON_FINITE_MARKER);
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -27,16 +25,18 @@ export function decodeMessage(value: Buffer | null, maxBytes: number): DecodeRes
   }
   const text = utf8.decode(value);
   let parsed: unknown;
+  let nonFinite: ReadonlySet<string> | undefined;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
     const repaired = replaceNonFiniteTokens(text);
     if (repaired === undefined) return { ok: false, reason: 'invalid_json', detail: (err as Error).message };
     try {
-      parsed = JSON.parse(repaired);
+      parsed = JSON.parse(repaired.text);
     } catch {
       return { ok: false, reason: 'invalid_json', detail: (err as Error).message };
     }
+    nonFinite = repaired.topLevelKeys;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return { ok: false, reason: 'not_object', detail: `JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}` };
@@ -45,35 +45,68 @@ export function decodeMessage(value: Buffer | null, maxBytes: number): DecodeRes
   if (typeof name !== 'string' || name.length === 0) {
     return { ok: false, reason: 'missing_field', detail: 'algorithm_name is missing or not a non-empty string' };
   }
-  return { ok: true, record: parsed as InsightsRecord };
+  return nonFinite ? { ok: true, record: parsed as InsightsRecord, nonFinite } : { ok: true, record: parsed as InsightsRecord };
 }
 
 const TOKENS = ['-Infinity', 'Infinity', 'NaN'] as const;
 
 /**
- * Replaces the bare tokens NaN, Infinity and -Infinity outside strings with a marker string.
- * Returns undefined when there was nothing to replace (the text is simply not JSON).
+ * Python's json module writes float NaN and infinities as the bare tokens NaN, Infinity and
+ * -Infinity. Replaces those tokens outside strings with null (as DECISIONS prescribes) and
+ * reports which top-level keys held one, so that those values count as non_finite rather than
+ * non_numeric. Returns undefined when there was nothing to replace (the text is simply not JSON).
+ * A token in key position becomes `null` there, which keeps the text invalid: as it should be.
  */
-export function replaceNonFiniteTokens(text: string): string | undefined {
+export function replaceNonFiniteTokens(text: string): { text: string; topLevelKeys: Set<string> } | undefined {
   let out = '';
   let last = 0;
-  let inString = false;
   let replaced = false;
+  let depth = 0;
+  let expectKey = false; // at depth 1 of a top-level object, the next string is a key
+  let keyStart = -1;
+  let currentKey: string | undefined;
+  const topLevelKeys = new Set<string>();
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c /* \ */) i++;
-      else if (c === 0x22 /* " */) inString = false;
+    if (c === 0x22 /* " */) {
+      const start = i;
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+      if (depth === 1 && expectKey && keyStart < 0) {
+        keyStart = start;
+        try {
+          currentKey = JSON.parse(text.slice(start, i + 1)) as string;
+        } catch {
+          currentKey = undefined;
+        }
+        expectKey = false;
+      }
       continue;
     }
-    if (c === 0x22) {
-      inString = true;
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+      if (depth === 1 && c === 0x7b) expectKey = true;
+      continue;
+    }
+    if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+      continue;
+    }
+    if (c === 0x2c /* , */) {
+      if (depth === 1) {
+        expectKey = true;
+        keyStart = -1;
+      }
       continue;
     }
     if (c !== 0x2d /* - */ && c !== 0x49 /* I */ && c !== 0x4e /* N */) continue;
     for (const token of TOKENS) {
       if (text.startsWith(token, i) && !isIdentChar(text.charCodeAt(i + token.length)) && !isIdentChar(text.charCodeAt(i - 1))) {
-        out += text.slice(last, i) + MARKER_JSON;
+        out += text.slice(last, i) + 'null';
+        if (depth === 1 && !expectKey && currentKey !== undefined) topLevelKeys.add(currentKey);
         i += token.length - 1;
         last = i + 1;
         replaced = true;
@@ -81,7 +114,7 @@ export function replaceNonFiniteTokens(text: string): string | undefined {
       }
     }
   }
-  return replaced ? out + text.slice(last) : undefined;
+  return replaced ? { text: out + text.slice(last), topLevelKeys } : undefined;
 }
 
 function isIdentChar(c: number): boolean {

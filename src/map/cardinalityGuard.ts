@@ -1,64 +1,94 @@
 /**
- * Bounds the custom metrics one algorithm can create: distinct metric names and distinct
- * versions per algorithm_name over a rolling window. New versions get in as old ones age out.
+ * Bounds the custom metrics and tag values the algorithms can create, over a rolling window:
+ * distinct algorithm names, and per algorithm distinct metric names and versions. New entries
+ * get in as old ones age out. Memory is bounded by the caps.
  */
 export interface CardinalityLimits {
+  maxAlgorithms: number;
   maxNamesPerAlgorithm: number;
   maxVersionsPerAlgorithm: number;
   windowMs: number;
 }
 
-interface AlgorithmState {
-  names: Map<string, number>; // metric name -> last seen (ms)
-  versions: Map<string, number>;
-  lastSeen: number;
+/** How often a full table may be swept for aged-out entries (a sweep is linear in its size). */
+const SWEEP_EVERY_MS = 10_000;
+
+class LastSeen {
+  private readonly seen = new Map<string, number>();
+  private nextSweep = 0;
+
+  constructor(
+    private readonly cap: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Records `key` as seen now; false when it is new and the table is full. */
+  admit(key: string, now: number): boolean {
+    if (this.seen.has(key)) {
+      this.seen.set(key, now);
+      return true;
+    }
+    if (this.seen.size >= this.cap) {
+      if (now < this.nextSweep) return false;
+      this.nextSweep = now + Math.min(SWEEP_EVERY_MS, this.windowMs);
+      const oldest = now - this.windowMs;
+      for (const [k, t] of this.seen) if (t < oldest) this.seen.delete(k);
+      if (this.seen.size >= this.cap) return false;
+    }
+    this.seen.set(key, now);
+    return true;
+  }
+
+  has(key: string): boolean {
+    return this.seen.has(key);
+  }
 }
 
-/** Algorithms not seen for a window are forgotten; this many trigger a sweep. */
-const SWEEP_AT = 10_000;
+interface AlgorithmState {
+  names: LastSeen;
+  versions: LastSeen;
+}
+
+/** The tag value that stands in for names and versions over a cap. */
+export const OVERFLOW = 'overflow';
 
 export class CardinalityGuard {
+  private readonly algorithmsSeen: LastSeen;
   private readonly algorithms = new Map<string, AlgorithmState>();
 
-  constructor(private readonly limits: CardinalityLimits) {}
+  constructor(private readonly limits: CardinalityLimits) {
+    this.algorithmsSeen = new LastSeen(limits.maxAlgorithms, limits.windowMs);
+  }
 
-  private state(algorithm: string, now: number): AlgorithmState {
+  /** May this algorithm_name be a tag value now? (false: tag it `overflow`) */
+  allowAlgorithm(algorithm: string, now: number): boolean {
+    const ok = this.algorithmsSeen.admit(algorithm, now);
+    if (ok && !this.algorithms.has(algorithm) && this.algorithms.size >= 2 * this.limits.maxAlgorithms + 1) {
+      // Forget the tables of algorithms that have aged out of the window.
+      for (const k of this.algorithms.keys()) if (k !== OVERFLOW && !this.algorithmsSeen.has(k)) this.algorithms.delete(k);
+    }
+    return ok;
+  }
+
+  private state(algorithm: string): AlgorithmState {
     let s = this.algorithms.get(algorithm);
     if (!s) {
-      if (this.algorithms.size >= SWEEP_AT) this.sweep(now);
-      s = { names: new Map(), versions: new Map(), lastSeen: now };
+      s = {
+        names: new LastSeen(this.limits.maxNamesPerAlgorithm, this.limits.windowMs),
+        versions: new LastSeen(this.limits.maxVersionsPerAlgorithm, this.limits.windowMs),
+      };
       this.algorithms.set(algorithm, s);
     }
-    s.lastSeen = now;
     return s;
   }
 
   /** May this algorithm send a metric of this name now? */
   allowName(algorithm: string, name: string, now: number): boolean {
-    return this.admit(this.state(algorithm, now).names, name, this.limits.maxNamesPerAlgorithm, now);
+    return this.state(algorithm).names.admit(name, now);
   }
 
   /** May this version be used as a tag value now? (false: tag it `overflow`) */
   allowVersion(algorithm: string, version: string, now: number): boolean {
-    return this.admit(this.state(algorithm, now).versions, version, this.limits.maxVersionsPerAlgorithm, now);
-  }
-
-  private admit(seen: Map<string, number>, key: string, cap: number, now: number): boolean {
-    if (seen.has(key)) {
-      seen.set(key, now);
-      return true;
-    }
-    if (seen.size >= cap) {
-      const oldest = now - this.limits.windowMs;
-      for (const [k, t] of seen) if (t < oldest) seen.delete(k);
-      if (seen.size >= cap) return false;
-    }
-    seen.set(key, now);
-    return true;
-  }
-
-  private sweep(now: number): void {
-    const oldest = now - this.limits.windowMs;
-    for (const [k, s] of this.algorithms) if (s.lastSeen < oldest) this.algorithms.delete(k);
+    return this.state(algorithm).versions.admit(version, now);
   }
 }

@@ -8,8 +8,8 @@
  */
 import type { MetricType } from '../config/schema';
 import { DURATION_FIELD, DropReason, TELEMETRY_PREFIX } from '../telemetry/catalogue';
-import { NON_FINITE_MARKER, type InsightsRecord } from '../decode/decodeMessage';
-import { CardinalityGuard } from './cardinalityGuard';
+import type { InsightsRecord } from '../decode/decodeMessage';
+import { CardinalityGuard, OVERFLOW } from './cardinalityGuard';
 import { formatTag, isValidMetricName, MAX_METRIC_NAME, sanitizeMetricField } from './sanitize';
 import { parseInsightsTime } from './time';
 
@@ -39,9 +39,14 @@ export interface MappingOptions {
   maxAgeSeconds: number;
 }
 
+/** Tags whose value the cardinality guard may replace with `overflow`. */
+export type GuardedTag = 'algorithm_name' | 'algorithm_version';
+
 export interface PointSink {
   point(name: string, value: number, type: MetricType, tags: string, timestampSec: number | undefined): void;
   drop(reason: DropReason): void;
+  /** A value sent with `tag` set to `overflow` by the cardinality guard. */
+  overflow(tag: GuardedTag): void;
 }
 
 type NameEntry = { name: string; type: MetricType } | { drop: DropReason };
@@ -53,6 +58,11 @@ export class Mapper {
   private readonly names = new Map<string, NameEntry>();
   private readonly tagSets = new Map<string, string>();
   private readonly staticTagString: string;
+  /** A Map, not the config object: a field named `constructor` must not find Object's. */
+  private readonly types: ReadonlyMap<string, MetricType>;
+  /** Per message: did the guard replace the name or the version tag with `overflow`? */
+  private nameOverflow = false;
+  private versionOverflow = false;
 
   constructor(
     private readonly opts: MappingOptions,
@@ -60,10 +70,14 @@ export class Mapper {
   ) {
     if (!isValidMetricName(opts.prefix + 'x')) throw new Error(`invalid metric prefix ${JSON.stringify(opts.prefix)}`);
     this.staticTagString = opts.staticTags.join(',');
+    this.types = new Map(Object.entries(opts.types));
   }
 
-  map(record: InsightsRecord, nowMs: number, out: PointSink): void {
-    const algorithm = record.algorithm_name;
+  /** `nonFinite`: top-level keys whose value was a bare NaN/Infinity token (now null). */
+  map(record: InsightsRecord, nowMs: number, out: PointSink, nonFinite?: ReadonlySet<string>): void {
+    let algorithm = record.algorithm_name;
+    this.nameOverflow = !this.guard.allowAlgorithm(algorithm, nowMs);
+    if (this.nameOverflow) algorithm = OVERFLOW;
     const tags = this.tagsFor(record, algorithm, nowMs);
     let stampSec: number | undefined;
     let stampTried = false;
@@ -81,7 +95,7 @@ export class Mapper {
       } else if (typeof raw === 'boolean') {
         value = raw ? 1 : 0;
       } else {
-        out.drop(raw === NON_FINITE_MARKER ? 'non_finite' : 'non_numeric');
+        out.drop(raw === null && nonFinite?.has(field) ? 'non_finite' : 'non_numeric');
         continue;
       }
 
@@ -109,6 +123,8 @@ export class Mapper {
         ts = stampSec;
       }
       out.point(entry.name, value === 0 ? 0 : value, entry.type, tags, ts);
+      if (this.nameOverflow) out.overflow('algorithm_name');
+      if (this.versionOverflow) out.overflow('algorithm_version');
     }
   }
 
@@ -127,19 +143,22 @@ export class Mapper {
     const name = this.opts.prefix + part;
     if (name.length > MAX_METRIC_NAME) return { drop: 'bad_name' };
     if (name.startsWith(TELEMETRY_PREFIX)) return { drop: 'reserved' };
-    if (this.opts.allow.length > 0 && !this.opts.allow.some((re) => re.test(field))) return { drop: 'denied' };
-    if (this.opts.deny.some((re) => re.test(field))) return { drop: 'denied' };
-    return { name, type: this.opts.types[field] ?? this.opts.defaultType };
+    // The check metric of the manifest and the dashboards: never filtered out.
+    if (field !== DURATION_FIELD) {
+      if (this.opts.allow.length > 0 && !this.opts.allow.some((re) => re.test(field))) return { drop: 'denied' };
+      if (this.opts.deny.some((re) => re.test(field))) return { drop: 'denied' };
+    }
+    return { name, type: this.types.get(field) ?? this.opts.defaultType };
   }
 
   private tagsFor(record: InsightsRecord, algorithm: string, nowMs: number): string {
     const rawVersion = record.algorithm_version;
     let version: unknown = rawVersion;
-    if (rawVersion !== undefined && rawVersion !== null && !this.guard.allowVersion(algorithm, String(rawVersion), nowMs)) {
-      version = 'overflow';
-    }
+    this.versionOverflow = rawVersion !== undefined && rawVersion !== null && !this.guard.allowVersion(algorithm, String(rawVersion), nowMs);
+    if (this.versionOverflow) version = OVERFLOW;
     const owner = record.algorithm_owner;
-    const key = `${algorithm}\u0001${String(version)}\u0001${String(owner)}\u0001${typeof version}${typeof owner}`;
+    // An unambiguous key: no separator character can make two different triples collide.
+    const key = JSON.stringify([algorithm, version, owner]);
     let tags = this.tagSets.get(key);
     if (tags === undefined) {
       const parts = [

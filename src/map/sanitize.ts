@@ -7,7 +7,8 @@
 export const MAX_METRIC_NAME = 200;
 export const MAX_TAG = 200;
 
-const NOT_NAME_CHAR = /[^A-Za-z0-9_.]/g;
+// Per code point (`u`): an emoji is one character, so it becomes one `_`, not two.
+const NOT_NAME_CHAR = /[^A-Za-z0-9_.]/gu;
 const HAS_ALNUM = /[A-Za-z0-9]/;
 
 /**

@@ -6,7 +6,7 @@
 import type { MetricType } from '../config/schema';
 import { decodeMessage } from '../decode/decodeMessage';
 import type { Logger } from '../log/logger';
-import type { Mapper, PointSink } from '../map/mapRecord';
+import type { GuardedTag, Mapper, PointSink } from '../map/mapRecord';
 import { DatagramPacker } from '../sink/datagramPacker';
 import { formatLine } from '../sink/lineFormat';
 import type { DatagramTransport } from '../sink/transport';
@@ -93,6 +93,10 @@ export class BatchProcessor implements PointSink {
     this.telemetry.dropped(reason);
   }
 
+  overflow(tag: GuardedTag): void {
+    this.telemetry.tagOverflow(tag);
+  }
+
   async process(topic: string, partition: number, messages: readonly BatchMessage[], control: BatchControl): Promise<BatchOutcome> {
     const started = performance.now();
     let processed = 0;
@@ -116,7 +120,7 @@ export class BatchProcessor implements PointSink {
           if (this.deadLetters) letters.push({ reason: decoded.reason, message, topic, partition });
           continue;
         }
-        this.mapper.map(decoded.record, now, this);
+        this.mapper.map(decoded.record, now, this, decoded.nonFinite);
       }
       const failure = await this.flushChunk(letters);
       if (failure) {

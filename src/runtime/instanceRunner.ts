@@ -73,6 +73,7 @@ export class InstanceRunner {
     this.sinkBackoff = new Backoff(100, instance.retry_max_ms);
     this.telemetryPacker = new DatagramPacker(instance.dogstatsd.maxDatagramBytes, transport.lineSuffix);
     const guard = new CardinalityGuard({
+      maxAlgorithms: instance.cardinality.max_algorithms,
       maxNamesPerAlgorithm: instance.cardinality.max_metric_names_per_algorithm,
       maxVersionsPerAlgorithm: instance.cardinality.max_versions_per_algorithm,
       windowMs: instance.cardinality.window_seconds * 1000,

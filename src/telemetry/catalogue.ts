@@ -50,6 +50,7 @@ export const TELEMETRY_METRICS = {
   messagesDeadLettered: m('messages.dead_lettered', 'count', 'message', 'Rejected messages copied to the dead-letter topic.', []),
   metricsEmitted: m('metrics.emitted', 'count', 'sample', 'Metric values handed to DogStatsD.', []),
   valuesDropped: m('values.dropped', 'count', 'sample', 'Values not sent on purpose, by reason (non_numeric, non_finite, bad_name, reserved, cardinality, denied, too_long, too_old).', ['reason']),
+  tagOverflow: m('values.tag_overflow', 'count', 'sample', 'Values sent with algorithm_name or algorithm_version set to overflow by the cardinality guard (tag tag_key).', ['tag_key']),
   datagramsSent: m('dogstatsd.datagrams_sent', 'count', 'packet', 'DogStatsD datagrams written to the socket.', []),
   sendErrors: m('dogstatsd.send_errors', 'count', 'error', 'DogStatsD datagrams the socket refused; their offsets are not committed and they are sent again.', []),
   offsetsCommitted: m('offsets.committed', 'count', 'commit', 'Successful offset commits.', []),

@@ -4,7 +4,10 @@
  * (the Agent turns counts into rates), and cumulative totals stay readable for tests and
  * the health endpoint.
  */
+import type { GuardedTag } from '../map/mapRecord';
 import { formatLine, formatServiceCheck } from '../sink/lineFormat';
+
+const GUARDED_TAGS: readonly GuardedTag[] = ['algorithm_name', 'algorithm_version'];
 import { DROP_REASONS, DropReason, REJECT_REASONS, RejectReason, SERVICE_CHECKS, TELEMETRY_METRICS } from './catalogue';
 
 export interface TelemetryTotals {
@@ -12,6 +15,7 @@ export interface TelemetryTotals {
   rejected: Record<RejectReason, number>;
   dropped: Record<DropReason, number>;
   emitted: number;
+  tagOverflow: Record<GuardedTag, number>;
   deadLettered: number;
   datagramsSent: number;
   sendErrors: number;
@@ -28,6 +32,7 @@ function emptyTotals(): TelemetryTotals {
     rejected: zeroes(REJECT_REASONS),
     dropped: zeroes(DROP_REASONS),
     emitted: 0,
+    tagOverflow: zeroes(GUARDED_TAGS),
     deadLettered: 0,
     datagramsSent: 0,
     sendErrors: 0,
@@ -57,6 +62,9 @@ export class ForwarderTelemetry {
   }
   dropped(reason: DropReason, n = 1): void {
     this.totals.dropped[reason] += n;
+  }
+  tagOverflow(tag: GuardedTag): void {
+    this.totals.tagOverflow[tag]++;
   }
   emitted(n: number): void {
     this.totals.emitted += n;
@@ -98,6 +106,7 @@ export class ForwarderTelemetry {
     for (const r of REJECT_REASONS) count(M.messagesRejected.name, t.rejected[r] - s.rejected[r], `reason:${r}`);
     for (const r of DROP_REASONS) count(M.valuesDropped.name, t.dropped[r] - s.dropped[r], `reason:${r}`);
     count(M.metricsEmitted.name, t.emitted - s.emitted);
+    for (const k of GUARDED_TAGS) count(M.tagOverflow.name, t.tagOverflow[k] - s.tagOverflow[k], `tag_key:${k}`);
     count(M.messagesDeadLettered.name, t.deadLettered - s.deadLettered);
     count(M.datagramsSent.name, t.datagramsSent - s.datagramsSent);
     count(M.sendErrors.name, t.sendErrors - s.sendErrors);

@@ -585,6 +585,7 @@ describe('datagram audit (for lines captured from a real run)', () => {
     for (const r of REJECT_REASONS) telemetry.rejected(r);
     for (const r of DROP_REASONS) telemetry.dropped(r);
     telemetry.emitted(5);
+    telemetry.tagOverflow('algorithm_version');
     telemetry.deadLettered(1);
     telemetry.datagrams(4, 1);
     telemetry.committed();
@@ -607,7 +608,7 @@ describe('datagram audit (for lines captured from a real run)', () => {
         staticTags: [],
         maxAgeSeconds: 3600,
       },
-      new CardinalityGuard({ maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }),
+      new CardinalityGuard({ maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }),
     );
     // The message as Algorithmia documents it (shared/reference/upstream-assets/insights-sample-message.json).
     const sample = {
@@ -623,6 +624,7 @@ describe('datagram audit (for lines captured from a real run)', () => {
     mapper.map(sample, Date.now(), {
       point: (name, value, type, tagString, ts) => lines.push(formatLine(name, value, type, tagString, ts)),
       drop: () => undefined,
+      overflow: () => undefined,
     });
 
     const emitted = new Set(lines.map((l) => parseDogStatsDLine(l)?.name));

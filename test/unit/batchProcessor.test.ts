@@ -38,7 +38,7 @@ function setup(chunkSize: number, opts: { useMessageTime?: boolean; types?: Reco
       staticTags: [],
       maxAgeSeconds: 3600,
     },
-    new CardinalityGuard({ maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }),
+    new CardinalityGuard({ maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }),
   );
   const processor = new BatchProcessor(mapper, transport, telemetry, silentLogger, {
     maxMessageBytes: 25_600,

@@ -1,4 +1,4 @@
-import { decodeMessage, NON_FINITE_MARKER, replaceNonFiniteTokens } from '../../src/decode/decodeMessage';
+import { decodeMessage, replaceNonFiniteTokens } from '../../src/decode/decodeMessage';
 
 const buf = (s: string) => Buffer.from(s, 'utf8');
 
@@ -39,23 +39,41 @@ describe('decodeMessage', () => {
     }
   });
 
-  it('salvages Python NaN/Infinity tokens as markers, keeping the other values', () => {
-    const r = decodeMessage(buf('{"algorithm_name":"a","x":NaN,"y":-Infinity,"z":Infinity,"w":2,"s":"NaN"}'), 1000);
+  it('salvages Python NaN/Infinity tokens as null, naming the top-level keys that held one', () => {
+    const r = decodeMessage(buf('{"algorithm_name":"a","x":NaN,"y":-Infinity,"z":Infinity,"w":2,"s":"NaN","n":{"deep":NaN}}'), 1000);
     expect(r.ok).toBe(true);
     if (r.ok) {
-      expect(r.record).toEqual({ algorithm_name: 'a', x: NON_FINITE_MARKER, y: NON_FINITE_MARKER, z: NON_FINITE_MARKER, w: 2, s: 'NaN' });
+      expect(r.record).toEqual({ algorithm_name: 'a', x: null, y: null, z: null, w: 2, s: 'NaN', n: { deep: null } });
+      expect([...(r.nonFinite ?? [])].sort()).toEqual(['x', 'y', 'z']);
     }
+  });
+
+  it.each([
+    ['NaN as the algorithm name', '{"algorithm_name":NaN,"duration_milliseconds":1}', 'missing_field'],
+    ['NaN in key position', '{"algorithm_name":"a","duration_milliseconds":1,NaN:1}', 'invalid_json'],
+    ['NaN as the whole message', 'NaN', 'not_object'],
+  ])('a bare token never becomes a name or key: %s', (_id, text, reason) => {
+    const r = decodeMessage(buf(text), 1000);
+    expect(r.ok ? 'accepted' : r.reason).toBe(reason);
+  });
+
+  it('keeps a NaN version out of the tags (it is null after salvage)', () => {
+    const r = decodeMessage(buf('{"algorithm_name":"a","algorithm_version":NaN,"x":1}'), 1000);
+    expect(r.ok && r.record.algorithm_version).toBeNull();
   });
 });
 
 describe('replaceNonFiniteTokens', () => {
   it.each([
-    ['{"a":NaN}', `{"a":${JSON.stringify(NON_FINITE_MARKER)}}`],
-    ['[Infinity,-Infinity]', `[${JSON.stringify(NON_FINITE_MARKER)},${JSON.stringify(NON_FINITE_MARKER)}]`],
-    ['{"NaN":"Infinity \\" NaN"}', undefined],
-    ['{"a":NaNx}', undefined],
-    ['{"a":xNaN}', undefined],
-  ])('%s', (input, expected) => {
-    expect(replaceNonFiniteTokens(input)).toBe(expected);
+    ['{"a":NaN}', '{"a":null}', ['a']],
+    ['{"a":[Infinity,-Infinity],"b":-Infinity}', '{"a":[null,null],"b":null}', ['b']],
+    ['{"we\\"ird":NaN}', '{"we\\"ird":null}', ['we"ird']],
+    ['{"NaN":"Infinity \\" NaN"}', undefined, []],
+    ['{"a":NaNx}', undefined, []],
+    ['{"a":xNaN}', undefined, []],
+  ])('%s', (input, text, keys) => {
+    const r = replaceNonFiniteTokens(input);
+    expect(r?.text).toBe(text);
+    expect([...(r?.topLevelKeys ?? [])]).toEqual(keys);
   });
 });

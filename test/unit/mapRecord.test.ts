@@ -1,17 +1,24 @@
 import type { MetricType } from '../../src/config/schema';
-import { NON_FINITE_MARKER, type InsightsRecord } from '../../src/decode/decodeMessage';
-import { CardinalityGuard } from '../../src/map/cardinalityGuard';
-import { Mapper, MappingOptions, PointSink } from '../../src/map/mapRecord';
+import type { InsightsRecord } from '../../src/decode/decodeMessage';
+import { CardinalityGuard, CardinalityLimits } from '../../src/map/cardinalityGuard';
+import { GuardedTag, Mapper, MappingOptions, PointSink } from '../../src/map/mapRecord';
 import type { DropReason } from '../../src/telemetry/catalogue';
 
 interface Captured {
   points: Array<{ name: string; value: number; type: MetricType; tags: string; ts?: number }>;
   drops: Partial<Record<DropReason, number>>;
+  overflow: Partial<Record<GuardedTag, number>>;
 }
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
-function run(records: InsightsRecord[], opts: Partial<MappingOptions> = {}, limits = { maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }, now = NOW): Captured {
+function run(
+  records: InsightsRecord[],
+  opts: Partial<MappingOptions> = {},
+  limits: CardinalityLimits = { maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 },
+  now = NOW,
+  nonFinite?: ReadonlySet<string>,
+): Captured {
   const mapper = new Mapper(
     {
       prefix: 'algorithmia.',
@@ -28,12 +35,13 @@ function run(records: InsightsRecord[], opts: Partial<MappingOptions> = {}, limi
     },
     new CardinalityGuard(limits),
   );
-  const out: Captured = { points: [], drops: {} };
+  const out: Captured = { points: [], drops: {}, overflow: {} };
   const sink: PointSink = {
     point: (name, value, type, tags, ts) => out.points.push({ name, value, type, tags, ...(ts !== undefined ? { ts } : {}) }),
     drop: (reason) => (out.drops[reason] = (out.drops[reason] ?? 0) + 1),
+    overflow: (tag) => (out.overflow[tag] = (out.overflow[tag] ?? 0) + 1),
   };
-  for (const r of records) mapper.map(r, now, sink);
+  for (const r of records) mapper.map(r, now, sink, nonFinite);
   return out;
 }
 
@@ -65,7 +73,8 @@ describe('Mapper', () => {
     ['booleans become 0/1', { ...base, ok: true, bad: false }, {}, [['algorithmia.ok', 1], ['algorithmia.bad', 0]], {}],
     ['strings are not values', { ...base, s: '1.5' }, {}, [], { non_numeric: 1 }],
     ['null and objects are not values', { ...base, n: null, o: { x: 1 }, arr: [1] }, {}, [], { non_numeric: 3 }],
-    ['salvaged NaN tokens are non_finite', { ...base, x: NON_FINITE_MARKER }, {}, [], { non_finite: 1 }],
+    ['a real NUL-prefixed string is just a string', { ...base, x: '\u0000aik:non-finite' }, {}, [], { non_numeric: 1 }],
+    ['fields named like Object members are ordinary fields', { ...base, constructor: 6, toString: 1, hasOwnProperty: 2 }, {}, [['algorithmia.constructor', 6], ['algorithmia.toString', 1], ['algorithmia.hasOwnProperty', 2]], {}],
     ['Infinity (1e400) is non_finite', { ...base, x: Infinity }, {}, [], { non_finite: 1 }],
     ['negative zero becomes 0', { ...base, x: -0 }, {}, [['algorithmia.x', 0]], {}],
     ['large finite numbers pass', { ...base, x: 1.7976931348623157e308 }, {}, [['algorithmia.x', 1.7976931348623157e308]], {}],
@@ -82,6 +91,16 @@ describe('Mapper', () => {
     const out = run([record as InsightsRecord], opts);
     expect(out.points.map((p) => [p.name, p.value])).toEqual(points);
     expect(out.drops).toEqual(drops);
+  });
+
+  it('counts salvaged NaN/Infinity values as non_finite, other nulls as non_numeric', () => {
+    const out = run([{ ...base, x: null, y: null } as unknown as InsightsRecord], {}, undefined, NOW, new Set(['x']));
+    expect(out.drops).toEqual({ non_finite: 1, non_numeric: 1 });
+  });
+
+  it('types fields named like Object members by the default type', () => {
+    const out = run([{ ...base, constructor: 1, valueOf: 2 } as unknown as InsightsRecord], { types: { risk: 'gauge' } });
+    expect(out.points.map((p) => p.type)).toEqual(['distribution', 'distribution']);
   });
 
   it('uses the per-field type and the default type', () => {
@@ -118,7 +137,7 @@ describe('Mapper', () => {
   });
 
   it('caps distinct metric names per algorithm, always keeping duration_milliseconds', () => {
-    const limits = { maxNamesPerAlgorithm: 3, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 };
+    const limits = { maxAlgorithms: 1000, maxNamesPerAlgorithm: 3, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 };
     const records = Array.from({ length: 10 }, (_, i) => ({ algorithm_name: 'buggy', [`m${i}`]: i, duration_milliseconds: 1 }) as InsightsRecord);
     records.push({ algorithm_name: 'other', m9: 9 } as InsightsRecord);
     const out = run(records, {}, limits);
@@ -129,23 +148,56 @@ describe('Mapper', () => {
   });
 
   it('tags versions over the cap as overflow, still sending the values', () => {
-    const limits = { maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 2, windowMs: 3_600_000 };
+    const limits: CardinalityLimits = { maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 2, windowMs: 3_600_000 };
     const records = ['1', '2', '3', '1'].map((v) => ({ algorithm_name: 'a', algorithm_version: v, x: 1 }) as InsightsRecord);
-    expect(run(records, {}, limits).points.map((p) => p.tags)).toEqual([
+    const out = run(records, {}, limits);
+    expect(out.points.map((p) => p.tags)).toEqual([
       'algorithm_name:a,algorithm_version:1',
       'algorithm_name:a,algorithm_version:2',
       'algorithm_name:a,algorithm_version:overflow',
       'algorithm_name:a,algorithm_version:1',
     ]);
+    expect(out.overflow).toEqual({ algorithm_version: 1 });
+  });
+
+  it('tags algorithm names over the cap as overflow, still sending their values', () => {
+    const limits = { maxAlgorithms: 2, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 };
+    const records = ['a', 'b', 'c', 'd', 'a'].map((n) => ({ algorithm_name: n, x: 1, y: 2 }) as InsightsRecord);
+    const out = run(records, {}, limits);
+    expect(out.points.map((p) => p.tags)).toEqual(['a', 'a', 'b', 'b', 'overflow', 'overflow', 'overflow', 'overflow', 'a', 'a'].map((n) => `algorithm_name:${n}`));
+    expect(out.overflow).toEqual({ algorithm_name: 4 });
+  });
+
+  it('never lets two different tag triples share a cached tag string', () => {
+    const out = run([
+      { algorithm_name: 'tag\u0001collision', algorithm_version: 'v', x: 1 } as InsightsRecord,
+      { algorithm_name: 'tag', algorithm_version: 'collision\u0001v', x: 1 } as InsightsRecord,
+    ]);
+    expect(out.points.map((p) => p.tags)).toEqual(['algorithm_name:tag_collision,algorithm_version:v', 'algorithm_name:tag,algorithm_version:collision_v']);
+  });
+
+  it('always sends duration_milliseconds, even when an allowlist does not name it', () => {
+    const out = run([{ ...base, duration_milliseconds: 5, x: 1 } as InsightsRecord], { allow: [/^nothing$/] });
+    expect(out.points.map((p) => p.name)).toEqual(['algorithmia.duration_milliseconds']);
+    expect(out.drops).toEqual({ denied: 1 });
   });
 });
 
 describe('CardinalityGuard window', () => {
   it('admits a new name once an old one has aged out of the window', () => {
-    const g = new CardinalityGuard({ maxNamesPerAlgorithm: 1, maxVersionsPerAlgorithm: 1, windowMs: 1000 });
+    const g = new CardinalityGuard({ maxAlgorithms: 1000, maxNamesPerAlgorithm: 1, maxVersionsPerAlgorithm: 1, windowMs: 1000 });
     expect(g.allowName('a', 'x', 0)).toBe(true);
     expect(g.allowName('a', 'y', 500)).toBe(false);
     expect(g.allowName('a', 'y', 1501)).toBe(true);
     expect(g.allowName('a', 'x', 1600)).toBe(false);
+  });
+
+  it('stays bounded when every message brings a new algorithm name', () => {
+    const g = new CardinalityGuard({ maxAlgorithms: 100, maxNamesPerAlgorithm: 5, maxVersionsPerAlgorithm: 5, windowMs: 60_000 });
+    let admitted = 0;
+    for (let i = 0; i < 50_000; i++) if (g.allowAlgorithm(`algo-${i}`, i)) admitted++;
+    // 100 at first, then 100 more each time the window lets the old ones go
+    expect(admitted).toBeLessThan(100 * (50_000 / 60_000 + 2));
+    expect((g as unknown as { algorithms: Map<string, unknown> }).algorithms.size).toBeLessThanOrEqual(201);
   });
 });
