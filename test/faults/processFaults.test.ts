@@ -54,7 +54,7 @@ describe('faults', () => {
       expect(producer.produced.length).toBeGreaterThan(0);
 
       // The Agent starts: everything held back arrives.
-      dsd = await DogStatsDListener.udsProcess(path);
+      dsd = await DogStatsDListener.uds(path);
       const listener = dsd;
       const allArrived = () => {
         const got = new Set(durationIds(listener.lines));

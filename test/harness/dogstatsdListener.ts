@@ -4,15 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createSocket, Socket } from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-
-interface UnixDgramSocket {
-  bind(path: string): void;
-  close(): void;
-  on(event: string, fn: (...args: unknown[]) => void): void;
-}
 
 export class DogStatsDListener {
   readonly lines: string[] = [];
@@ -37,62 +31,66 @@ export class DogStatsDListener {
     return listener;
   }
 
-  /** A Unix datagram socket in a fresh temp dir (needs the optional unix-dgram package). */
-  static async uds(path?: string): Promise<DogStatsDListener> {
-    const unix = require('unix-dgram') as { createSocket(type: string, fn?: (buf: Buffer) => void): UnixDgramSocket };
-    const dir = path ? undefined : mkdtempSync(join(tmpdir(), 'aik-dsd-'));
-    const sockPath = path ?? join(dir as string, 'dsd.socket');
-    const listener = new DogStatsDListener('uds', { path: sockPath });
-    const sock = unix.createSocket('unix_dgram', (buf: Buffer) => listener.receive(buf));
-    await new Promise<void>((res, rej) => {
-      sock.on('listening', () => res());
-      sock.on('error', (e) => rej(e));
-      sock.bind(sockPath);
-    });
-    listener.closeFn = async () => {
-      sock.close();
-      rmSync(sockPath, { force: true });
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    };
-    return listener;
-  }
-
   /**
-   * A Unix-socket receiver in a child process (built file dist/test/harness/udsListenerMain.js),
-   * which `freeze()`/`thaw()` stop and continue: a hung Agent whose socket queue fills up.
+   * A Unix datagram socket in a fresh temp dir (needs the optional unix-dgram package), read by
+   * a child process (dist/test/harness/udsListenerMain.js, built by the test setup) that only
+   * appends datagrams to a file: it keeps up even when the test process is busy, so exact
+   * accounting does not depend on how loaded the machine is. `freeze()`/`thaw()` stop and
+   * continue it: a hung Agent whose socket queue fills up.
    */
-  static async udsProcess(path?: string): Promise<DogStatsDListener> {
-    const dir = path ? undefined : mkdtempSync(join(tmpdir(), 'aik-dsd-'));
-    const sockPath = path ?? join(dir as string, 'dsd.socket');
+  static async uds(path?: string): Promise<DogStatsDListener> {
+    const dir = mkdtempSync(join(tmpdir(), 'aik-dsd-'));
+    const sockPath = path ?? join(dir, 'dsd.socket');
+    const outFile = join(dir, 'datagrams.bin');
+    writeFileSync(outFile, '');
     const main = resolve(__dirname, '../../dist/test/harness/udsListenerMain.js');
-    const child = spawn(process.execPath, [main, sockPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main, sockPath, outFile], { stdio: ['ignore', 'ignore', 'pipe'] });
     const listener = new DogStatsDListener('uds', { path: sockPath });
-    let partial = '';
-    child.stdout.on('data', (d: Buffer) => {
-      const parts = (partial + d.toString('utf8')).split('\n');
-      partial = parts.pop() ?? '';
-      listener.receive(Buffer.from(parts.join('\n')));
-    });
     await new Promise<void>((res, rej) => {
       child.stderr.on('data', (d: Buffer) => (d.toString().includes('listening') ? res() : rej(new Error(d.toString()))));
       child.once('exit', (code) => rej(new Error(`UDS listener process exited ${code}`)));
     });
+    // Tail the file: whole records only (4-byte length, then the datagram).
+    const fd = openSync(outFile, 'r');
+    let offset = 0;
+    let pending = Buffer.alloc(0);
+    const chunk = Buffer.alloc(1 << 20);
+    const poll = () => {
+      for (;;) {
+        const n = readSync(fd, chunk, 0, chunk.length, offset);
+        if (n <= 0) break;
+        offset += n;
+        pending = Buffer.concat([pending, chunk.subarray(0, n)]);
+      }
+      let at = 0;
+      while (pending.length - at >= 4) {
+        const len = pending.readUInt32BE(at);
+        if (pending.length - at - 4 < len) break;
+        listener.receive(pending.subarray(at + 4, at + 4 + len));
+        at += 4 + len;
+      }
+      pending = Buffer.from(pending.subarray(at));
+    };
+    const timer = setInterval(poll, 25);
     listener.freezeFn = (frozen) => child.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
     listener.closeFn = async () => {
       child.kill('SIGCONT');
       child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
+      clearInterval(timer);
+      poll();
+      closeSync(fd);
       rmSync(sockPath, { force: true });
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     };
     return listener;
   }
 
   private freezeFn?: (frozen: boolean) => void;
 
-  /** Stops reading (only for udsProcess listeners). */
+  /** Stops reading (uds listeners only). */
   freeze(): void {
-    if (!this.freezeFn) throw new Error('freeze() needs a udsProcess listener');
+    if (!this.freezeFn) throw new Error('freeze() needs a uds listener');
     this.freezeFn(true);
   }
 
