@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     const env = { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
     const check = spawn(process.execPath, [cli, 'run', '--dry-run', '-c', conf], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const expected = count * 3; // duration_milliseconds, risk_score, approved
-    let metricLines = 0;
+    let metricLines = 0; // metric values seen
     let sawTelemetry = false;
     let buffered = '';
     const done = new Promise<void>((resolveDone) => {
@@ -86,7 +86,8 @@ async function main(): Promise<void> {
         buffered = lines.pop() ?? '';
         for (const l of lines) {
           if (l.startsWith('algorithmia.forwarder.messages.rejected')) sawTelemetry = true;
-          else if (l.startsWith('algorithmia.') && !l.startsWith('algorithmia.forwarder.')) metricLines++;
+          // count values: a packed line (DogStatsD 1.1) carries several
+          else if (l.startsWith('algorithmia.') && !l.startsWith('algorithmia.forwarder.')) metricLines += l.slice(0, l.indexOf('|')).split(':').length - 1;
         }
         if (metricLines >= expected && sawTelemetry) resolveDone();
       });
@@ -95,12 +96,12 @@ async function main(): Promise<void> {
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000).unref());
     const outcome = await Promise.race([done, exited, timeout]);
     if (outcome === 'timeout') {
-      say(`timed out: saw ${metricLines} of ${expected} metric lines`);
+      say(`timed out: saw ${metricLines} of ${expected} metric values`);
       exitCode = 1;
     }
     check.kill('SIGTERM');
     const code = await exited;
-    say(`check process exited with code ${code}; ${metricLines} metric lines for ${count} messages (3 numeric fields each), 2 messages rejected and counted`);
+    say(`check process exited with code ${code}; ${metricLines} metric values for ${count} messages (3 numeric fields each), 2 messages rejected and counted`);
     if (code !== 0) exitCode = 1;
   } finally {
     await broker.destroy();

@@ -25,6 +25,7 @@ export interface DogStatsDSettings {
   max_datagram_bytes?: number;
   origin_detection?: boolean;
   client_telemetry?: boolean;
+  pack_values?: boolean;
 }
 
 /** What the DD_* variables say about the DogStatsD target; `issues` name the variable. */
@@ -144,6 +145,7 @@ export function resolveDogStatsDTarget(given: DogStatsDSettings, denv: DogStatsD
   const common = {
     originDetection: given.origin_detection ?? false,
     clientTelemetry: given.client_telemetry ?? true,
+    packValues: given.pack_values ?? true,
     source,
   };
   if (endpoint.protocol === 'uds') {

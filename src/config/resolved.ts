@@ -19,6 +19,8 @@ export interface DogStatsDTarget {
   maxDatagramBytes: number;
   originDetection: boolean;
   clientTelemetry: boolean;
+  /** DogStatsD 1.1 value packing. */
+  packValues: boolean;
   /** Where the target came from, for the startup log line. */
   source: 'env' | 'config' | 'default';
 }

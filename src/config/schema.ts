@@ -186,6 +186,11 @@ export const configSchema = {
                 maximum: 65000,
                 'x-example': 1432,
               },
+              pack_values: {
+                description: 'Send the values of one series in a batch as one line (DogStatsD 1.1; Agent 6.25/7.25 or later).',
+                type: 'boolean',
+                default: true,
+              },
               origin_detection: {
                 description: 'Let the Agent tag metrics with this forwarder\'s container (usually unwanted for a relay).',
                 type: 'boolean',

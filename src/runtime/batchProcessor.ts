@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger';
 import type { GuardedTag, Mapper, PointSink } from '../map/mapRecord';
 import { DatagramPacker } from '../sink/datagramPacker';
 import { formatLine } from '../sink/lineFormat';
+import { SeriesPacker } from '../sink/seriesPacker';
 import type { DatagramTransport } from '../sink/transport';
 import type { DropReason, RejectReason } from '../telemetry/catalogue';
 import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
@@ -49,6 +50,8 @@ export interface BatchOutcome {
 export interface BatchProcessorOptions {
   maxMessageBytes: number;
   maxDatagramBytes: number;
+  /** DogStatsD 1.1 value packing (`name:v1:v2|d|#tags`); off: one line per value. */
+  packValues?: boolean;
   /** Messages per chunk: bounds memory and the work re-sent after a failed send. */
   chunkSize?: number;
   now?: () => number;
@@ -56,6 +59,7 @@ export interface BatchProcessorOptions {
 
 export class BatchProcessor implements PointSink {
   private readonly packer: DatagramPacker;
+  private readonly series?: SeriesPacker;
   private readonly chunkSize: number;
   private readonly now: () => number;
   /** Stamped counts/gauges of one series and second, merged before sending (the Agent won't). */
@@ -71,6 +75,7 @@ export class BatchProcessor implements PointSink {
     private readonly deadLetters?: DeadLetterWriter,
   ) {
     this.packer = new DatagramPacker(opts.maxDatagramBytes, transport.lineSuffix);
+    if (opts.packValues ?? true) this.series = new SeriesPacker();
     this.chunkSize = opts.chunkSize ?? 2000;
     this.now = opts.now ?? Date.now;
   }
@@ -85,7 +90,10 @@ export class BatchProcessor implements PointSink {
       this.emittedInChunk++;
       return;
     }
-    if (this.packer.add(formatLine(name, value, type, tags))) this.emittedInChunk++;
+    if (this.series) {
+      this.series.add(name, value, type, tags);
+      this.emittedInChunk++;
+    } else if (this.packer.add(formatLine(name, value, type, tags))) this.emittedInChunk++;
     else this.telemetry.dropped('too_long');
   }
 
@@ -140,12 +148,15 @@ export class BatchProcessor implements PointSink {
 
   /** Sends everything the chunk produced; returns the first error, or undefined when all was handed off. */
   private async flushChunk(letters: DeadLetter[]): Promise<Error | undefined> {
+    let refused = 0;
     for (const entry of this.stamped.values()) {
-      if (!this.packer.add(entry.line(entry.value))) this.telemetry.dropped('too_long');
+      if (!this.packer.add(entry.line(entry.value))) refused++;
     }
     this.stamped.clear();
+    if (this.series) refused += this.series.drain(this.packer.maxBytes, this.packer.suffixBytes, (line) => this.packer.add(line));
+    if (refused > 0) this.telemetry.dropped('too_long', refused);
     const datagrams = this.packer.take();
-    const emitted = this.emittedInChunk;
+    const emitted = this.emittedInChunk - refused;
     this.emittedInChunk = 0;
     const result = await this.transport.send(datagrams);
     this.telemetry.datagrams(result.sent, result.failed);

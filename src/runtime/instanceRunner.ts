@@ -98,7 +98,12 @@ export class InstanceRunner {
       transport,
       this.telemetry,
       log,
-      { maxMessageBytes: instance.max_message_bytes, maxDatagramBytes: instance.dogstatsd.maxDatagramBytes, chunkSize: opts.chunkSize },
+      {
+        maxMessageBytes: instance.max_message_bytes,
+        maxDatagramBytes: instance.dogstatsd.maxDatagramBytes,
+        packValues: instance.dogstatsd.packValues,
+        chunkSize: opts.chunkSize,
+      },
       instance.dead_letter_topic ? (letters) => this.writeDeadLetters(letters) : undefined,
     );
   }

@@ -9,11 +9,16 @@ export class DatagramPacker {
   private currentBytes = 0;
   lines = 0;
 
+  /** Bytes of the suffix appended to every line. */
+  readonly suffixBytes: number;
+
   constructor(
     readonly maxBytes: number,
     /** Appended to every line, e.g. `|c:<container id>` with origin detection. */
     private readonly lineSuffix = '',
-  ) {}
+  ) {
+    this.suffixBytes = Buffer.byteLength(lineSuffix);
+  }
 
   /** Adds a line; false when the line alone exceeds maxBytes (it was not added). */
   add(line: string): boolean {

@@ -51,10 +51,13 @@ export class HotShotsTransport implements DatagramTransport {
   /** Errors reported outside a send callback (socket 'error' events); any during a batch fails it. */
   private asyncErrors = 0;
   private lastAsyncError?: Error;
+  /** Datagrams handed to the socket before waiting for their callbacks. */
+  private readonly window: number;
 
   constructor(target: DogStatsDTarget, onError?: (err: Error) => void) {
     if (target.protocol === 'uds') assertUdsAvailable();
     this.description = describeTarget(target);
+    this.window = target.protocol === 'uds' ? 4 : 64;
     const errorHandler = (err: Error) => {
       this.asyncErrors++;
       this.lastAsyncError = err;
@@ -71,6 +74,9 @@ export class HotShotsTransport implements DatagramTransport {
       includeDatadogTelemetry: target.clientTelemetry,
       errorHandler,
       udsGracefulErrorHandling: true,
+      // On a full socket queue: retry soon and often (about 0.5 s in all) before reporting a
+      // failure, which pauses the partition and re-sends the chunk.
+      udsRetryOptions: { retries: 10, retryDelayMs: 2, maxRetryDelayMs: 100, backoffFactor: 2 },
     });
     const containerId = target.originDetection ? (this.client as unknown as RawSender).containerID : undefined;
     this.lineSuffix = containerId ? `|c:${containerId}` : '';
@@ -79,33 +85,49 @@ export class HotShotsTransport implements DatagramTransport {
   send(datagrams: readonly string[]): Promise<SendResult> {
     if (datagrams.length === 0) return Promise.resolve({ sent: 0, failed: 0 });
     const asyncBefore = this.asyncErrors;
+    const raw = this.client as unknown as RawSender;
     return new Promise((resolve) => {
-      let pending = datagrams.length;
+      let next = 0;
+      let inFlight = 0;
       let sent = 0;
       let failed = 0;
       let error: Error | undefined;
-      const done = (err?: Error | null) => {
-        if (err) {
-          failed++;
-          error ??= err;
-        } else sent++;
-        if (--pending === 0) {
-          const asyncFailures = this.asyncErrors - asyncBefore;
-          if (asyncFailures > 0) {
-            failed += asyncFailures;
-            error ??= this.lastAsyncError;
+      const finish = () => {
+        const asyncFailures = this.asyncErrors - asyncBefore;
+        if (asyncFailures > 0) {
+          failed += asyncFailures;
+          error ??= this.lastAsyncError;
+        }
+        resolve({ sent, failed, error });
+      };
+      // A window of datagrams in flight: a Unix socket's queue is short (10 datagrams by
+      // default), and a burst past it only turns into congestion retries.
+      const pump = () => {
+        while (failed === 0 && inFlight < this.window && next < datagrams.length) {
+          const d = datagrams[next++];
+          inFlight++;
+          let called = false;
+          const done = (err?: Error | null) => {
+            if (called) return;
+            called = true;
+            inFlight--;
+            if (err) {
+              failed++;
+              error ??= err;
+            } else sent++;
+            // Stop at the first failure: the whole chunk is sent again anyway.
+            if (inFlight === 0 && (failed > 0 || next >= datagrams.length)) finish();
+            // unix-dgram calls back synchronously: continue on a fresh stack.
+            else if (failed === 0) setImmediate(pump);
+          };
+          try {
+            raw.sendMessage(d, done);
+          } catch (err) {
+            done(err as Error);
           }
-          resolve({ sent, failed, error });
         }
       };
-      const raw = this.client as unknown as RawSender;
-      for (const d of datagrams) {
-        try {
-          raw.sendMessage(d, done);
-        } catch (err) {
-          done(err as Error);
-        }
-      }
+      pump();
     });
   }
 

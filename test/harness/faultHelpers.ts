@@ -1,5 +1,6 @@
 /** Helpers for fault tests: id-carrying messages, a steady background producer, parsing. */
 import { Kafka, logLevel, Producer } from 'kafkajs';
+import { metricValues } from './lineValues';
 
 /** Every message carries its identity in duration_milliseconds: partition * 1e6 + sequence. */
 export const idOf = (partition: number, seq: number) => partition * 1_000_000 + seq;
@@ -7,11 +8,7 @@ export const partitionOfId = (id: number) => Math.floor(id / 1_000_000);
 export const seqOfId = (id: number) => id % 1_000_000;
 
 export function durationIds(lines: readonly string[]): number[] {
-  const out: number[] = [];
-  for (const l of lines) {
-    if (l.startsWith('algorithmia.duration_milliseconds:')) out.push(Number(l.slice('algorithmia.duration_milliseconds:'.length, l.indexOf('|'))));
-  }
-  return out;
+  return metricValues(lines, 'algorithmia.duration_milliseconds');
 }
 
 /**

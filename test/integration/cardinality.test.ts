@@ -105,7 +105,8 @@ describe('cardinality guard and metric allow/deny lists', () => {
     for (const l of dsd.lines) {
       const p = parseLine(l);
       if (!p.ok) invalid.push(`${p.error}: ${l}`);
-      else if (p.line.kind === 'metric') metrics.push(p.line);
+      // One entry per value: a packed line (DogStatsD 1.1) carries several.
+      else if (p.line.kind === 'metric') for (const v of p.line.values) metrics.push({ ...p.line, values: [v] });
     }
   }, 150_000);
 

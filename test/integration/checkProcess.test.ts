@@ -8,16 +8,14 @@ import { DogStatsDListener } from '../harness/dogstatsdListener';
 import { CheckProcess, cleanEnv, killAllCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
 import { committedOffsets, createTopic, produce, uniqueName } from '../harness/kafkaHelpers';
 import { sharedBroker } from '../harness/testBroker';
+import { metricValues, valueCount } from '../harness/lineValues';
 import { registerCodecs } from '../../src/source/codecs';
 
-const SAMPLE = readFileSync(join(__dirname, '../../../shared/reference/upstream-assets/insights-sample-message.json'), 'utf8');
+const SAMPLE = readFileSync(join(__dirname, '../fixtures/insights-sample-message.json'), 'utf8');
 
 /** Algorithm metric lines only (not the forwarder's telemetry, service checks or client telemetry). */
 const algorithmLines = (lines: string[]) => lines.filter((l) => l.startsWith('algorithmia.') && !l.startsWith('algorithmia.forwarder.'));
-const durationsOf = (lines: string[]) =>
-  algorithmLines(lines)
-    .filter((l) => l.startsWith('algorithmia.duration_milliseconds:'))
-    .map((l) => Number(l.split('|')[0].split(':')[1]));
+const durationsOf = (lines: string[]) => metricValues(lines, 'algorithmia.duration_milliseconds');
 
 afterAll(() => killAllCheckProcesses());
 
@@ -130,7 +128,7 @@ describe('check process', () => {
     try {
       await dsd.waitFor((l) => durationsOf(l).length >= 100, 60_000, '100 values');
       for (const name of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
-        expect(algorithmLines(dsd.lines).filter((l) => l.includes(`algorithm_name:codec_${name}`))).toHaveLength(20);
+        expect(valueCount(algorithmLines(dsd.lines).filter((l) => l.includes(`algorithm_name:codec_${name}`)))).toBe(20);
       }
     } finally {
       await check.stop();

@@ -12,6 +12,7 @@ import { DogStatsDListener } from '../harness/dogstatsdListener';
 import { CheckProcess, killAllCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
 import { createTopic, produce, testKafka, uniqueName } from '../harness/kafkaHelpers';
 import { sharedBroker } from '../harness/testBroker';
+import { metricValues } from '../harness/lineValues';
 
 afterAll(() => killAllCheckProcesses());
 
@@ -30,7 +31,7 @@ function sumCounts(lines: string[], metric: string, byTag?: string): Map<string,
   return out;
 }
 
-const durations = (lines: string[]) => lines.filter((l) => l.startsWith('algorithmia.duration_milliseconds:'));
+const durations = (lines: string[]) => metricValues(lines, 'algorithmia.duration_milliseconds');
 
 function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -22,7 +22,7 @@ class FakeTransport implements DatagramTransport {
   async close(): Promise<void> {}
 }
 
-function setup(chunkSize: number, opts: { useMessageTime?: boolean; types?: Record<string, 'gauge' | 'count'>; maxDatagramBytes?: number } = {}) {
+function setup(chunkSize: number, opts: { useMessageTime?: boolean; types?: Record<string, 'gauge' | 'count'>; maxDatagramBytes?: number; packValues?: boolean } = {}) {
   const transport = new FakeTransport();
   const telemetry = new ForwarderTelemetry('topic:t');
   const mapper = new Mapper(
@@ -43,6 +43,7 @@ function setup(chunkSize: number, opts: { useMessageTime?: boolean; types?: Reco
   const processor = new BatchProcessor(mapper, transport, telemetry, silentLogger, {
     maxMessageBytes: 25_600,
     maxDatagramBytes: opts.maxDatagramBytes ?? 1432,
+    packValues: opts.packValues,
     chunkSize,
     now: () => Date.UTC(2026, 10, 25, 12, 0, 0),
   });
@@ -60,9 +61,20 @@ describe('BatchProcessor', () => {
     const out = await processor.process('t', 0, messages, control);
     expect(out).toEqual({ ok: true, lastResolved: '4', processed: 5 });
     expect(resolved).toEqual(['1', '3', '4']);
-    expect(transport.sent.join('\n').split('\n')).toHaveLength(5);
+    // packed (DogStatsD 1.1): one line per series and chunk
+    expect(transport.sent.join('\n').split('\n')).toEqual([
+      'algorithmia.duration_milliseconds:0:1|d|#algorithm_name:a',
+      'algorithmia.duration_milliseconds:2:3|d|#algorithm_name:a',
+      'algorithmia.duration_milliseconds:4|d|#algorithm_name:a',
+    ]);
     expect(telemetry.totals.consumed).toBe(5);
     expect(telemetry.totals.emitted).toBe(5);
+  });
+
+  it('sends one line per value when packing is off', async () => {
+    const { transport, processor, control } = setup(10, { packValues: false });
+    await processor.process('t', 0, [0, 1].map((i) => msg(i, { algorithm_name: 'a', duration_milliseconds: i })), control);
+    expect(transport.sent.join('\n').split('\n')).toEqual(['algorithmia.duration_milliseconds:0|d|#algorithm_name:a', 'algorithmia.duration_milliseconds:1|d|#algorithm_name:a']);
   });
 
   it('stops at a failed send without resolving that chunk or anything after it', async () => {
@@ -95,8 +107,8 @@ describe('BatchProcessor', () => {
     expect(transport.sent.join('\n').split('\n').sort()).toEqual([`algorithmia.c:3|c|#algorithm_name:a|T${ts}`, `algorithmia.g:7|g|#algorithm_name:a|T${ts}`]);
   });
 
-  it('drops and counts a line that cannot fit in one datagram', async () => {
-    const { processor, control, telemetry } = setup(10, { maxDatagramBytes: 512 });
+  it.each([true, false])('drops and counts a line that cannot fit in one datagram (packing %s)', async (packValues) => {
+    const { processor, control, telemetry } = setup(10, { maxDatagramBytes: 512, packValues });
     await processor.process('t', 0, [msg(0, { algorithm_name: 'n'.repeat(180), algorithm_owner: 'o'.repeat(180), algorithm_version: 'v'.repeat(180), x: 1 })], control);
     expect(telemetry.totals.dropped.too_long).toBe(1);
     expect(telemetry.totals.emitted).toBe(0);

@@ -12,9 +12,9 @@ function instance(env: NodeJS.ProcessEnv, dogstatsd?: Record<string, unknown>, t
 }
 
 const udp = (host: string, port: number, source: DogStatsDTarget['source'], maxDatagramBytes = 1432) =>
-  ({ protocol: 'udp', host, port, maxDatagramBytes, originDetection: false, clientTelemetry: true, source }) as const;
+  ({ protocol: 'udp', host, port, maxDatagramBytes, originDetection: false, clientTelemetry: true, packValues: true, source }) as const;
 const uds = (path: string, source: DogStatsDTarget['source'], maxDatagramBytes = 8192) =>
-  ({ protocol: 'uds', path, maxDatagramBytes, originDetection: false, clientTelemetry: true, source }) as const;
+  ({ protocol: 'uds', path, maxDatagramBytes, originDetection: false, clientTelemetry: true, packValues: true, source }) as const;
 
 describe('DogStatsD target precedence: DD_* env > conf.yaml > default', () => {
   const SOCK = '/var/run/datadog/dsd.socket';

@@ -550,7 +550,7 @@ describe('valid config files', () => {
       metricTags: [],
       telemetryTags: [],
     });
-    expect(i.dogstatsd).toEqual({ protocol: 'udp', host: 'localhost', port: 8125, maxDatagramBytes: 1432, originDetection: false, clientTelemetry: true, source: 'default' });
+    expect(i.dogstatsd).toEqual({ protocol: 'udp', host: 'localhost', port: 8125, maxDatagramBytes: 1432, originDetection: false, clientTelemetry: true, packValues: true, source: 'default' });
     expect(i).not.toHaveProperty('tags');
     expect(i).not.toHaveProperty('saslPassword');
     expect(i).not.toHaveProperty('tlsFiles');

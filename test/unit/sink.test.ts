@@ -1,5 +1,6 @@
 import { DatagramPacker } from '../../src/sink/datagramPacker';
 import { formatLine, formatServiceCheck } from '../../src/sink/lineFormat';
+import { SeriesPacker } from '../../src/sink/seriesPacker';
 
 describe('formatLine', () => {
   it.each([
@@ -41,5 +42,44 @@ describe('DatagramPacker', () => {
     p.add('m:1|d');
     p.add('n:1|d');
     expect(p.take()).toEqual(['m:1|d|c:abc\nn:1|d|c:abc']);
+  });
+});
+
+describe('SeriesPacker (DogStatsD 1.1 value packing)', () => {
+  const drain = (p: SeriesPacker, max: number, suffixBytes = 0) => {
+    const lines: string[] = [];
+    const refused = p.drain(max, suffixBytes, (l) => (Buffer.byteLength(l) + suffixBytes <= max ? (lines.push(l), true) : false));
+    return { lines, refused };
+  };
+
+  it('packs the values of one series into one line, keeping series apart', () => {
+    const p = new SeriesPacker();
+    p.add('a', 1, 'distribution', 't:1');
+    p.add('b', 2, 'distribution', 't:1');
+    p.add('a', 3, 'distribution', 't:1');
+    p.add('a', 4, 'distribution', 't:2');
+    p.add('a', 5, 'gauge', 't:1');
+    expect(p.values).toBe(5);
+    expect(drain(p, 1000).lines).toEqual(['a:1:3|d|#t:1', 'b:2|d|#t:1', 'a:5|g|#t:1', 'a:4|d|#t:2']);
+    expect(p.values).toBe(0);
+    expect(drain(p, 1000).lines).toEqual([]);
+  });
+
+  it('splits a long series into lines that fit, never losing a value', () => {
+    const p = new SeriesPacker();
+    for (let i = 0; i < 100; i++) p.add('metric', 1000 + i, 'distribution', 'k:v');
+    const { lines, refused } = drain(p, 60, 6);
+    expect(refused).toBe(0);
+    for (const l of lines) expect(Buffer.byteLength(l) + 6).toBeLessThanOrEqual(60);
+    const values = lines.flatMap((l) => l.slice('metric:'.length, l.indexOf('|')).split(':').map(Number));
+    expect(values).toEqual(Array.from({ length: 100 }, (_, i) => 1000 + i));
+  });
+
+  it('reports values whose line cannot fit even alone', () => {
+    const p = new SeriesPacker();
+    p.add('m', 1, 'distribution', 'x'.repeat(100));
+    p.add('m', 2, 'distribution', 'x'.repeat(100));
+    p.add('n', 3, 'distribution', 'y');
+    expect(drain(p, 50)).toEqual({ lines: ['n:3|d|#y'], refused: 2 });
   });
 });
