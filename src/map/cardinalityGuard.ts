@@ -24,8 +24,10 @@ class LastSeen {
 
   /** Records `key` as seen now; false when it is new and the table is full. */
   admit(key: string, now: number): boolean {
-    if (this.seen.has(key)) {
-      this.seen.set(key, now);
+    const last = this.seen.get(key);
+    if (last !== undefined) {
+      // Refreshing once a second is enough for windows of minutes; it spares a write per value.
+      if (now - last >= 1000) this.seen.set(key, now);
       return true;
     }
     if (this.seen.size >= this.cap) {
@@ -44,9 +46,25 @@ class LastSeen {
   }
 }
 
-interface AlgorithmState {
-  names: LastSeen;
-  versions: LastSeen;
+/** One algorithm's budget of metric names and versions. */
+export class AlgorithmBudget {
+  private readonly names: LastSeen;
+  private readonly versions: LastSeen;
+
+  constructor(limits: CardinalityLimits) {
+    this.names = new LastSeen(limits.maxNamesPerAlgorithm, limits.windowMs);
+    this.versions = new LastSeen(limits.maxVersionsPerAlgorithm, limits.windowMs);
+  }
+
+  /** May this algorithm send a metric of this name now? */
+  allowName(name: string, now: number): boolean {
+    return this.names.admit(name, now);
+  }
+
+  /** May this version be used as a tag value now? (false: tag it `overflow`) */
+  allowVersion(version: string, now: number): boolean {
+    return this.versions.admit(version, now);
+  }
 }
 
 /** The tag value that stands in for names and versions over a cap. */
@@ -54,7 +72,7 @@ export const OVERFLOW = 'overflow';
 
 export class CardinalityGuard {
   private readonly algorithmsSeen: LastSeen;
-  private readonly algorithms = new Map<string, AlgorithmState>();
+  private readonly algorithms = new Map<string, AlgorithmBudget>();
 
   constructor(private readonly limits: CardinalityLimits) {
     this.algorithmsSeen = new LastSeen(limits.maxAlgorithms, limits.windowMs);
@@ -70,25 +88,23 @@ export class CardinalityGuard {
     return ok;
   }
 
-  private state(algorithm: string): AlgorithmState {
-    let s = this.algorithms.get(algorithm);
-    if (!s) {
-      s = {
-        names: new LastSeen(this.limits.maxNamesPerAlgorithm, this.limits.windowMs),
-        versions: new LastSeen(this.limits.maxVersionsPerAlgorithm, this.limits.windowMs),
-      };
-      this.algorithms.set(algorithm, s);
+  /** The budget of one algorithm (look it up once per message). */
+  budget(algorithm: string): AlgorithmBudget {
+    let b = this.algorithms.get(algorithm);
+    if (!b) {
+      b = new AlgorithmBudget(this.limits);
+      this.algorithms.set(algorithm, b);
     }
-    return s;
+    return b;
   }
 
   /** May this algorithm send a metric of this name now? */
   allowName(algorithm: string, name: string, now: number): boolean {
-    return this.state(algorithm).names.admit(name, now);
+    return this.budget(algorithm).allowName(name, now);
   }
 
   /** May this version be used as a tag value now? (false: tag it `overflow`) */
   allowVersion(algorithm: string, version: string, now: number): boolean {
-    return this.state(algorithm).versions.admit(version, now);
+    return this.budget(algorithm).allowVersion(version, now);
   }
 }

@@ -9,7 +9,7 @@
 import type { MetricType } from '../config/schema';
 import { DURATION_FIELD, DropReason, TELEMETRY_PREFIX } from '../telemetry/catalogue';
 import type { InsightsRecord } from '../decode/decodeMessage';
-import { CardinalityGuard, OVERFLOW } from './cardinalityGuard';
+import { AlgorithmBudget, CardinalityGuard, OVERFLOW } from './cardinalityGuard';
 import { formatTag, isValidMetricName, MAX_METRIC_NAME, sanitizeMetricField } from './sanitize';
 import { parseInsightsTime } from './time';
 
@@ -56,7 +56,8 @@ const CACHE_LIMIT = 20_000;
 
 export class Mapper {
   private readonly names = new Map<string, NameEntry>();
-  private readonly tagSets = new Map<string, string>();
+  private readonly tagSets = new Map<string, Map<unknown, Map<unknown, string>>>();
+  private tagSetCount = 0;
   private readonly staticTagString: string;
   /** A Map, not the config object: a field named `constructor` must not find Object's. */
   private readonly types: ReadonlyMap<string, MetricType>;
@@ -78,7 +79,8 @@ export class Mapper {
     let algorithm = record.algorithm_name;
     this.nameOverflow = !this.guard.allowAlgorithm(algorithm, nowMs);
     if (this.nameOverflow) algorithm = OVERFLOW;
-    const tags = this.tagsFor(record, algorithm, nowMs);
+    const budget = this.guard.budget(algorithm);
+    const tags = this.tagsFor(record, algorithm, budget, nowMs);
     let stampSec: number | undefined;
     let stampTried = false;
 
@@ -104,7 +106,7 @@ export class Mapper {
         out.drop(entry.drop);
         continue;
       }
-      if (field !== DURATION_FIELD && !this.guard.allowName(algorithm, entry.name, nowMs)) {
+      if (field !== DURATION_FIELD && !budget.allowName(entry.name, nowMs)) {
         out.drop('cardinality');
         continue;
       }
@@ -151,15 +153,19 @@ export class Mapper {
     return { name, type: this.types.get(field) ?? this.opts.defaultType };
   }
 
-  private tagsFor(record: InsightsRecord, algorithm: string, nowMs: number): string {
+  private tagsFor(record: InsightsRecord, algorithm: string, budget: AlgorithmBudget, nowMs: number): string {
     const rawVersion = record.algorithm_version;
     let version: unknown = rawVersion;
-    this.versionOverflow = rawVersion !== undefined && rawVersion !== null && !this.guard.allowVersion(algorithm, String(rawVersion), nowMs);
+    this.versionOverflow = rawVersion !== undefined && rawVersion !== null && !budget.allowVersion(String(rawVersion), nowMs);
     if (this.versionOverflow) version = OVERFLOW;
     const owner = record.algorithm_owner;
-    // An unambiguous key: no separator character can make two different triples collide.
-    const key = JSON.stringify([algorithm, version, owner]);
-    let tags = this.tagSets.get(key);
+    // Nested maps keyed by the values themselves: no key string to build, and no separator
+    // that could make two different triples collide.
+    let byVersion = this.tagSets.get(algorithm);
+    if (!byVersion) this.tagSets.set(algorithm, (byVersion = new Map()));
+    let byOwner = byVersion.get(version);
+    if (!byOwner) byVersion.set(version, (byOwner = new Map()));
+    let tags = byOwner.get(owner);
     if (tags === undefined) {
       const parts = [
         formatTag('algorithm_name', algorithm),
@@ -168,8 +174,11 @@ export class Mapper {
       ].filter((t): t is string => t !== undefined);
       if (this.staticTagString) parts.push(this.staticTagString);
       tags = parts.join(',');
-      if (this.tagSets.size >= CACHE_LIMIT) this.tagSets.clear();
-      this.tagSets.set(key, tags);
+      if (++this.tagSetCount > CACHE_LIMIT) {
+        this.tagSets.clear();
+        this.tagSetCount = 0;
+      }
+      byOwner.set(owner, tags);
     }
     if (this.opts.tagRequestId || this.opts.tagSessionId) {
       const extra = [

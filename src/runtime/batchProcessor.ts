@@ -153,7 +153,7 @@ export class BatchProcessor implements PointSink {
       if (!this.packer.add(entry.line(entry.value))) refused++;
     }
     this.stamped.clear();
-    if (this.series) refused += this.series.drain(this.packer.maxBytes, this.packer.suffixBytes, (line) => this.packer.add(line));
+    if (this.series) refused += this.series.drain(this.packer.maxBytes, this.packer.suffixBytes, (line, bytes) => this.packer.add(line, bytes));
     if (refused > 0) this.telemetry.dropped('too_long', refused);
     const datagrams = this.packer.take();
     const emitted = this.emittedInChunk - refused;

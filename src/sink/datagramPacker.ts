@@ -20,11 +20,14 @@ export class DatagramPacker {
     this.suffixBytes = Buffer.byteLength(lineSuffix);
   }
 
-  /** Adds a line; false when the line alone exceeds maxBytes (it was not added). */
-  add(line: string): boolean {
+  /**
+   * Adds a line; false when the line alone exceeds maxBytes (it was not added). `lineBytes`,
+   * when the caller knows it, is the line's UTF-8 length without the suffix.
+   */
+  add(line: string, lineBytes?: number): boolean {
     const text = this.lineSuffix ? line + this.lineSuffix : line;
     // Byte length: ASCII lines (the common case) need no encoding pass.
-    const bytes = isAscii(text) ? text.length : Buffer.byteLength(text);
+    const bytes = lineBytes !== undefined ? lineBytes + this.suffixBytes : isAscii(text) ? text.length : Buffer.byteLength(text);
     if (bytes > this.maxBytes) return false;
     if (this.currentBytes === 0) {
       this.current = text;
