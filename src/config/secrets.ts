@@ -28,15 +28,20 @@ export function readSecretEnv(env: NodeJS.ProcessEnv, keyPath: string, name: str
   return { value: v };
 }
 
+/** Reads a file named in the config (relative to the config file's folder). */
+function readConfigFile(configFile: string, keyPath: string, file: string): { abs: string; text?: string; issue?: string } {
+  const abs = resolveConfigPath(configFile, file);
+  try {
+    return { abs, text: readFileSync(abs, 'utf8') };
+  } catch (err) {
+    return { abs, issue: `${keyPath}: cannot read ${abs} (${ioReason(err)})` };
+  }
+}
+
 /** Reads a secret file; one trailing newline (LF or CRLF) is ignored. */
 export function readSecretFile(configFile: string, keyPath: string, file: string): Read {
-  const abs = resolveConfigPath(configFile, file);
-  let text: string;
-  try {
-    text = readFileSync(abs, 'utf8');
-  } catch (err) {
-    return { issue: `${keyPath}: cannot read ${abs} (${ioReason(err)})` };
-  }
+  const { abs, text, issue } = readConfigFile(configFile, keyPath, file);
+  if (text === undefined) return { issue: issue as string };
   const value = text.replace(/\r?\n$/, '');
   if (value === '') return { issue: `${keyPath}: ${abs} is empty` };
   return { value };
@@ -44,13 +49,8 @@ export function readSecretFile(configFile: string, keyPath: string, file: string
 
 /** Reads a PEM file (CA, certificate or key); its contents must hold a `-----BEGIN` block. */
 export function readPemFile(configFile: string, keyPath: string, file: string): Read {
-  const abs = resolveConfigPath(configFile, file);
-  let text: string;
-  try {
-    text = readFileSync(abs, 'utf8');
-  } catch (err) {
-    return { issue: `${keyPath}: cannot read ${abs} (${ioReason(err)})` };
-  }
+  const { abs, text, issue } = readConfigFile(configFile, keyPath, file);
+  if (text === undefined) return { issue: issue as string };
   if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) return { issue: `${keyPath}: ${abs} is not a PEM file (no -----BEGIN line)` };
   return { value: text };
 }

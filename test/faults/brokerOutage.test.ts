@@ -2,40 +2,31 @@
  * The broker goes away for 30 s mid-stream and comes back on the same data and ports: the check
  * reconnects by itself, loses nothing, never exits, and its service check shows the outage.
  */
-import { KafkaBroker } from '../../scripts/kafka/broker';
-import { CheckProcess, killAllCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
+import { CheckProcess, testConfig, writeConfig } from '../harness/checkProcess';
 import { DogStatsDListener } from '../harness/dogstatsdListener';
-import { durationIds, SteadyProducer } from '../harness/faultHelpers';
+import { durationIds, SteadyProducer, useOwnBroker } from '../harness/faultHelpers';
 import { createTopic, uniqueName } from '../harness/kafkaHelpers';
 
 jest.setTimeout(300_000);
 
-let broker: KafkaBroker;
-beforeAll(async () => {
-  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-  broker = await KafkaBroker.start();
-});
-afterAll(async () => {
-  killAllCheckProcesses();
-  await broker?.destroy();
-});
+const own = useOwnBroker();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const checks = (lines: string[], status: 0 | 2) => lines.filter((l) => l.startsWith(`_sc|algorithmia.can_connect|${status}|`));
 
 it('broker stopped for 30 s and restarted mid-stream: reconnects, nothing lost, service check reflects the outage', async () => {
   const topic = uniqueName('outage');
-  await createTopic(broker.bootstrap, topic, 2);
+  await createTopic(own.broker.bootstrap, topic, 2);
   const dsd = await DogStatsDListener.uds();
-  const { file, dir } = writeConfig(testConfig({ bootstrap: broker.bootstrap, topic, group: uniqueName('g'), dogstatsdUrl: dsd.url }));
+  const { file, dir } = writeConfig(testConfig({ bootstrap: own.broker.bootstrap, topic, group: uniqueName('g'), dogstatsdUrl: dsd.url }));
   const check = CheckProcess.start(['run', '-c', file], { cleanupDir: dir });
-  const producer = new SteadyProducer(broker.bootstrap, topic, 2, 300);
+  const producer = new SteadyProducer(own.broker.bootstrap, topic, 2, 300);
   try {
     await producer.start();
     await dsd.waitFor((l) => durationIds(l).length >= 300 && checks(l, 0).length > 0, 60_000, 'values and an OK service check');
     const deliveredBefore = new Set(durationIds(dsd.lines)).size;
 
-    await broker.stop();
+    await own.broker.stop();
     const outageStartedAt = dsd.lines.length;
     await sleep(30_000);
     const duringOutage = dsd.lines.slice(outageStartedAt);
@@ -44,7 +35,7 @@ it('broker stopped for 30 s and restarted mid-stream: reconnects, nothing lost, 
     expect(critical[0]).toMatch(/\|m:.+/); // with the reason
     expect(check.proc.exitCode).toBeNull(); // still running, retrying
 
-    await broker.start();
+    await own.broker.start();
     await dsd.waitFor((l) => checks(l.slice(outageStartedAt + duringOutage.length), 0).length > 0, 120_000, 'OK service check after the restart');
     await sleep(3000);
     await producer.stop();

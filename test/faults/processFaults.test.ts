@@ -5,23 +5,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KafkaBroker } from '../../scripts/kafka/broker';
-import { CheckProcess, killAllCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
+import { CheckProcess, testConfig, writeConfig } from '../harness/checkProcess';
 import { DogStatsDListener } from '../harness/dogstatsdListener';
-import { assignments, durationIds, partitionOfId, seqOfId, SteadyProducer } from '../harness/faultHelpers';
+import { assignments, durationIds, partitionOfId, seqOfId, SteadyProducer, useOwnBroker } from '../harness/faultHelpers';
 import { committedOffsets, createTopic, uniqueName } from '../harness/kafkaHelpers';
 
 jest.setTimeout(240_000);
 
-let broker: KafkaBroker;
-beforeAll(async () => {
-  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-  broker = await KafkaBroker.start();
-});
-afterAll(async () => {
-  killAllCheckProcesses();
-  await broker?.destroy();
-});
+const own = useOwnBroker();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,11 +29,11 @@ describe('faults', () => {
   it('DogStatsD Unix socket missing, then congested: sends fail, commits hold, and it catches up with nothing lost', async () => {
     const topic = uniqueName('uds-down');
     const group = uniqueName('g');
-    await createTopic(broker.bootstrap, topic, 2);
+    await createTopic(own.broker.bootstrap, topic, 2);
     const dir = mkdtempSync(join(tmpdir(), 'aik-uds-'));
     const path = join(dir, 'dsd.socket');
-    const conf = writeConfig(testConfig({ bootstrap: broker.bootstrap, topic, group, dogstatsdUrl: `unix://${path}` }));
-    const producer = new SteadyProducer(broker.bootstrap, topic, 2, 500);
+    const conf = writeConfig(testConfig({ bootstrap: own.broker.bootstrap, topic, group, dogstatsdUrl: `unix://${path}` }));
+    const producer = new SteadyProducer(own.broker.bootstrap, topic, 2, 500);
     // Phase 1: the Agent's socket does not exist yet.
     const check = CheckProcess.start(['run', '-c', conf.file], { cleanupDir: conf.dir });
     let dsd: DogStatsDListener | undefined;
@@ -50,7 +41,7 @@ describe('faults', () => {
       await producer.start();
       await check.waitForLog((e) => e.msg === 'DogStatsD send failed; offsets held back, the batch will be sent again', 30_000);
       await sleep(2000);
-      expect([...(await committedOffsets(broker.bootstrap, group, topic)).values()].reduce((a, b) => a + b, 0)).toBe(0);
+      expect([...(await committedOffsets(own.broker.bootstrap, group, topic)).values()].reduce((a, b) => a + b, 0)).toBe(0);
       expect(producer.produced.length).toBeGreaterThan(0);
 
       // The Agent starts: everything held back arrives.
@@ -65,7 +56,7 @@ describe('faults', () => {
       // Phase 2: the Agent hangs (its socket queue fills up) mid-stream.
       dsd.freeze();
       await sleep(4000);
-      const committedWhileFrozen = await committedOffsets(broker.bootstrap, group, topic);
+      const committedWhileFrozen = await committedOffsets(own.broker.bootstrap, group, topic);
       const producedByThen = producer.produced.length;
       dsd.thaw();
       await sleep(1000); // what the kernel had queued is read now: it was handed off
@@ -96,13 +87,13 @@ describe('faults', () => {
   it('scale-out: three members share six partitions; one is killed mid-stream and the others take over with nothing lost', async () => {
     const topic = uniqueName('scale');
     const group = uniqueName('g');
-    await createTopic(broker.bootstrap, topic, 6);
+    await createTopic(own.broker.bootstrap, topic, 6);
     const listeners = await Promise.all([0, 1, 2].map(() => DogStatsDListener.uds()));
     const members = listeners.map((dsd) => {
-      const { file } = writeConfig(testConfig({ bootstrap: broker.bootstrap, topic, group, dogstatsdUrl: dsd.url }));
+      const { file } = writeConfig(testConfig({ bootstrap: own.broker.bootstrap, topic, group, dogstatsdUrl: dsd.url }));
       return CheckProcess.start(['run', '-c', file]);
     });
-    const producer = new SteadyProducer(broker.bootstrap, topic, 6, 1500);
+    const producer = new SteadyProducer(own.broker.bootstrap, topic, 6, 1500);
     try {
       // wait until the three members each own partitions
       await Promise.all(members.map((m) => m.waitForLog((e) => e.msg === 'joined consumer group', 60_000)));
@@ -161,10 +152,10 @@ describe('faults', () => {
   it('SIGTERM under load: exits 0 within its bound with offsets committed for everything it emitted', async () => {
     const topic = uniqueName('term');
     const group = uniqueName('g');
-    await createTopic(broker.bootstrap, topic, 3);
+    await createTopic(own.broker.bootstrap, topic, 3);
     const dsd = await DogStatsDListener.uds();
-    const { file, dir } = writeConfig(testConfig({ bootstrap: broker.bootstrap, topic, group, dogstatsdUrl: dsd.url }, { shutdown_timeout_seconds: 10 }));
-    const producer = new SteadyProducer(broker.bootstrap, topic, 3, 3000);
+    const { file, dir } = writeConfig(testConfig({ bootstrap: own.broker.bootstrap, topic, group, dogstatsdUrl: dsd.url }, { shutdown_timeout_seconds: 10 }));
+    const producer = new SteadyProducer(own.broker.bootstrap, topic, 3, 3000);
     const check = CheckProcess.start(['run', '-c', file], { cleanupDir: dir });
     try {
       await producer.start();
@@ -177,7 +168,7 @@ describe('faults', () => {
       expect(stopMs).toBeLessThan(10_000 + 2_000); // the configured bound (plus process exit)
       await producer.stop();
       const emitted = new Set(durationIds(dsd.lines));
-      const committed = await committedOffsets(broker.bootstrap, group, topic);
+      const committed = await committedOffsets(own.broker.bootstrap, group, topic);
       assertCommittedWereEmitted(committed, emitted);
       // ... and everything it emitted is committed: nothing will be re-sent on restart.
       for (const id of emitted) expect(seqOfId(id)).toBeLessThan(committed.get(partitionOfId(id)) ?? 0);

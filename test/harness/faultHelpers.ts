@@ -1,5 +1,7 @@
 /** Helpers for fault tests: id-carrying messages, a steady background producer, parsing. */
 import { Kafka, logLevel, Producer } from 'kafkajs';
+import { KafkaBroker } from '../../scripts/kafka/broker';
+import { killAllCheckProcesses } from './checkProcess';
 import { metricValues } from './lineValues';
 
 /** Every message carries its identity in duration_milliseconds: partition * 1e6 + sequence. */
@@ -70,4 +72,26 @@ export function assignments(logs: Array<Record<string, unknown>>, topic: string)
   return logs
     .filter((e) => e.msg === 'joined consumer group')
     .map((e) => ((e.assignment as Record<string, number[]> | undefined)?.[topic] ?? []).slice().sort((a, b) => a - b));
+}
+
+/**
+ * A broker of the calling test file's own (fault tests stop and restart it), started before
+ * its tests and destroyed after them, with every check process the file started.
+ */
+export function useOwnBroker(): { readonly broker: KafkaBroker } {
+  const holder: { broker?: KafkaBroker } = {};
+  beforeAll(async () => {
+    process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+    holder.broker = await KafkaBroker.start();
+  });
+  afterAll(async () => {
+    killAllCheckProcesses();
+    await holder.broker?.destroy();
+  });
+  return {
+    get broker(): KafkaBroker {
+      if (!holder.broker) throw new Error('the broker starts in beforeAll');
+      return holder.broker;
+    },
+  };
 }
