@@ -329,10 +329,10 @@ export const configSchema = {
             default: 3000,
           },
           commit_interval_ms: {
-            description: 'Commit offsets at most this often; 0 commits after every batch. Bounds re-sent data after a crash.',
+            description: 'Commit offsets (only those already sent) this often; 0 after every batch. Bounds what a crash re-sends.',
             type: 'integer',
             minimum: 0,
-            default: 0,
+            default: 1000,
           },
           max_bytes_per_partition: {
             description: 'Largest fetch per partition and request.',

@@ -47,7 +47,10 @@ export class InstanceRunner {
   private loop?: Promise<void>;
   private telemetryTimer?: NodeJS.Timeout;
   private stopping = false;
-  private batchInFlight?: Promise<void>;
+  /** eachBatch calls in progress (kafkajs runs up to PARTITIONS_CONCURRENTLY at once). */
+  private readonly batchesInFlight = new Set<Promise<void>>();
+  private commitTimer?: NodeJS.Timeout;
+  private committing?: Promise<void>;
   private readonly pendingCommits = new Map<number, string>();
   private lastCommitAt = 0;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
@@ -120,6 +123,10 @@ export class InstanceRunner {
     if (this.stopping) return;
     this.loop = this.consumeLoop();
     this.telemetryTimer = setInterval(() => void this.reportTelemetry(), this.opts.telemetryIntervalMs);
+    // With a commit interval, a topic that goes quiet must still get its last offsets committed.
+    if (this.instance.commit_interval_ms > 0) {
+      this.commitTimer = setInterval(() => void this.commitPending(false), this.instance.commit_interval_ms);
+    }
   }
 
   /** While first joining the group (and no error yet) the status is unknown: no service check is sent. */
@@ -180,6 +187,10 @@ export class InstanceRunner {
       });
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
         this.joined = true;
+        // Offsets of partitions this member no longer owns are not ours to commit any more
+        // (their new owner re-reads from the last commit: at-least-once).
+        const owned = new Set(e.payload.memberAssignment[this.instance.topic] ?? []);
+        for (const p of [...this.pendingCommits.keys()]) if (!owned.has(p)) this.pendingCommits.delete(p);
         this.log.info('joined consumer group', { group: this.instance.consumer_group, assignment: e.payload.memberAssignment });
       });
       consumer.on(consumer.events.CRASH, (e) => {
@@ -192,7 +203,9 @@ export class InstanceRunner {
         await consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently: 1,
+          // Two partitions' batches overlap: one is decoded while the other's datagrams and
+          // commit are in flight. Order within a partition is kept by kafkajs.
+          partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
           eachBatch: (payload) => this.onBatch(payload),
         });
         const stopped = new Promise<undefined>((resolve) => this.onStop.push(() => resolve(undefined)));
@@ -212,51 +225,68 @@ export class InstanceRunner {
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     if (this.stopping) return;
-    const { batch } = payload;
-    let finish: () => void = () => undefined;
-    this.batchInFlight = new Promise((resolve) => (finish = resolve));
+    const done = this.handleBatch(payload);
+    this.batchesInFlight.add(done);
     try {
-      const outcome = await this.processor.process(batch.topic, batch.partition, batch.messages, {
-        resolveOffset: (offset) => {
-          payload.resolveOffset(offset);
-          this.pendingCommits.set(batch.partition, (BigInt(offset) + 1n).toString());
-        },
-        heartbeat: () => payload.heartbeat(),
-        isStale: () => payload.isStale(),
-      });
-      if (!outcome.ok) {
-        // Hold the partition: its offsets stay where the last good chunk left them. Leave the
-        // handler (kafkajs heartbeats from its loop) and resume after a backoff.
-        const resume = payload.pause();
-        const delay = this.sinkBackoff.next();
-        const timer = setTimeout(() => {
-          this.resumeTimers.delete(timer);
-          if (!this.stopping) resume();
-        }, delay);
-        this.resumeTimers.add(timer);
-      } else {
-        this.sinkBackoff.reset();
-      }
-      await this.commitPending((offsets) => payload.commitOffsetsIfNecessary({ topics: [{ topic: this.instance.topic, partitions: offsets }] }), this.stopping);
+      await done;
     } finally {
-      this.batchInFlight = undefined;
-      finish();
+      this.batchesInFlight.delete(done);
     }
   }
 
-  private async commitPending(commit: (offsets: Array<{ partition: number; offset: string }>) => Promise<void>, force: boolean): Promise<void> {
-    if (this.pendingCommits.size === 0) return;
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const outcome = await this.processor.process(batch.topic, batch.partition, batch.messages, {
+      resolveOffset: (offset) => {
+        payload.resolveOffset(offset);
+        this.pendingCommits.set(batch.partition, (BigInt(offset) + 1n).toString());
+      },
+      heartbeat: () => payload.heartbeat(),
+      isStale: () => payload.isStale(),
+    });
+    if (!outcome.ok) {
+      // Hold the partition: its offsets stay where the last good chunk left them. Leave the
+      // handler (kafkajs heartbeats from its loop) and resume after a backoff.
+      const resume = payload.pause();
+      const delay = this.sinkBackoff.next();
+      const timer = setTimeout(() => {
+        this.resumeTimers.delete(timer);
+        if (!this.stopping) resume();
+      }, delay);
+      this.resumeTimers.add(timer);
+    } else {
+      this.sinkBackoff.reset();
+    }
+    await this.commitPending(this.stopping);
+  }
+
+  /**
+   * Commits the offsets resolved so far: every time (interval 0), when the interval has
+   * passed, or when forced (stopping). One commit at a time; a failure is counted and the
+   * offsets stay pending for the next attempt.
+   */
+  private async commitPending(force: boolean): Promise<void> {
+    while (this.committing) await this.committing;
+    const consumer = this.consumer;
+    if (!consumer || this.pendingCommits.size === 0) return;
     const interval = this.instance.commit_interval_ms;
     if (!force && interval > 0 && Date.now() - this.lastCommitAt < interval) return;
-    const offsets = [...this.pendingCommits].map(([partition, offset]) => ({ partition, offset }));
+    const offsets = [...this.pendingCommits].map(([partition, offset]) => ({ topic: this.instance.topic, partition, offset }));
+    this.committing = (async () => {
+      try {
+        await consumer.commitOffsets(offsets);
+        for (const { partition, offset } of offsets) if (this.pendingCommits.get(partition) === offset) this.pendingCommits.delete(partition);
+        this.lastCommitAt = Date.now();
+        this.telemetry.committed();
+      } catch (err) {
+        this.telemetry.commitFailed();
+        this.log.rateLimited('commit-failed', 'warn', 'offset commit failed; will retry', { error: (err as Error).message });
+      }
+    })();
     try {
-      await commit(offsets);
-      for (const { partition, offset } of offsets) if (this.pendingCommits.get(partition) === offset) this.pendingCommits.delete(partition);
-      this.lastCommitAt = Date.now();
-      this.telemetry.committed();
-    } catch (err) {
-      this.telemetry.commitFailed();
-      this.log.rateLimited('commit-failed', 'warn', 'offset commit failed; will retry with the next batch', { error: (err as Error).message });
+      await this.committing;
+    } finally {
+      this.committing = undefined;
     }
   }
 
@@ -352,11 +382,11 @@ export class InstanceRunner {
     for (const t of this.resumeTimers) clearTimeout(t);
     this.resumeTimers.clear();
     this.sleeper.wake();
+    if (this.commitTimer) clearInterval(this.commitTimer);
     const consumer = this.consumer;
-    if (this.batchInFlight) await this.batchInFlight; // it commits with force, seeing `stopping`
-    else if (consumer && this.pendingCommits.size > 0) {
-      await this.commitPending((offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic: this.instance.topic, ...o }))), true);
-    }
+    // The batches in hand finish (and commit, seeing `stopping`); then whatever is left.
+    await Promise.all([...this.batchesInFlight]);
+    await this.commitPending(true);
     for (const f of this.onStop.splice(0)) f();
     // With Kafka unreachable, leaving the group or a connect in progress can take the whole
     // request timeout: there is nothing to commit then, so do not wait for it.
@@ -370,6 +400,7 @@ export class InstanceRunner {
 }
 
 const STOP_STEP_MS = 5000;
+const PARTITIONS_CONCURRENTLY = 2;
 
 async function withTimeout(p: Promise<unknown> | undefined, ms: number, onTimeout: () => void): Promise<void> {
   if (!p) return;
