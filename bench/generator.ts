@@ -6,17 +6,8 @@
  * default seed the JSON text is ~300-900 bytes per message.
  */
 
-/** mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../test/harness/hostileCorpus';
+
 
 const ALGORITHM_NAMES = [
   'credit_card_approval', 'fraud_detection', 'churn_model', 'loan_default_risk', 'image_classifier',
