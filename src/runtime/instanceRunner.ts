@@ -203,8 +203,8 @@ export class InstanceRunner {
         await consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
-          // Two partitions' batches overlap: one is decoded while the other's datagrams and
-          // commit are in flight. Order within a partition is kept by kafkajs.
+          // One batch at a time: two in parallel measured no faster (bench, 1M messages) and
+          // held more memory. The code allows more (order within a partition is kafkajs's).
           partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
           eachBatch: (payload) => this.onBatch(payload),
         });
@@ -400,7 +400,7 @@ export class InstanceRunner {
 }
 
 const STOP_STEP_MS = 5000;
-const PARTITIONS_CONCURRENTLY = 2;
+const PARTITIONS_CONCURRENTLY = 1;
 
 async function withTimeout(p: Promise<unknown> | undefined, ms: number, onTimeout: () => void): Promise<void> {
   if (!p) return;
