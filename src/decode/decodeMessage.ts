@@ -1,10 +1,9 @@
 /**
  * Kafka message bytes -> an Insights record, or the reason the whole message is rejected.
- * One UTF-8 decode and one parse per message: the flat-object fast path (flatJson.ts) for the
- * common shape, else JSON.parse; the NaN/Infinity repair pass runs only when JSON.parse fails.
+ * One UTF-8 decode and one JSON.parse per message; the NaN/Infinity repair pass runs only when
+ * the first parse fails.
  */
 import type { RejectReason } from '../telemetry/catalogue';
-import { parseFlatJson } from './flatJson';
 
 export type InsightsRecord = Record<string, unknown> & { algorithm_name: string };
 
@@ -14,14 +13,10 @@ export type DecodeResult =
       record: InsightsRecord;
       /** Top-level keys whose value was a bare NaN/Infinity token, now null (dropped as non_finite). */
       nonFinite?: ReadonlySet<string>;
-      /** Source text of top-level numbers, when the fast path parsed the message. */
-      numberTexts?: Readonly<Record<string, string>>;
     }
   | { ok: false; reason: RejectReason; detail: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
-
-const MISSING_NAME: DecodeResult = { ok: false, reason: 'missing_field', detail: 'algorithm_name is missing or not a non-empty string' };
 
 export function decodeMessage(value: Buffer | null, maxBytes: number): DecodeResult {
   if (value === null || value.length === 0) return { ok: false, reason: 'invalid_json', detail: 'empty message' };
@@ -29,12 +24,6 @@ export function decodeMessage(value: Buffer | null, maxBytes: number): DecodeRes
     return { ok: false, reason: 'too_large', detail: `${value.length} bytes > max_message_bytes ${maxBytes}` };
   }
   const text = utf8.decode(value);
-  const flat = parseFlatJson(text);
-  if (flat) {
-    const name = flat.record.algorithm_name;
-    if (typeof name !== 'string' || name.length === 0) return MISSING_NAME;
-    return { ok: true, record: flat.record as InsightsRecord, numberTexts: flat.numberTexts };
-  }
   let parsed: unknown;
   let nonFinite: ReadonlySet<string> | undefined;
   try {
@@ -53,7 +42,9 @@ export function decodeMessage(value: Buffer | null, maxBytes: number): DecodeRes
     return { ok: false, reason: 'not_object', detail: `JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}` };
   }
   const name = (parsed as Record<string, unknown>).algorithm_name;
-  if (typeof name !== 'string' || name.length === 0) return MISSING_NAME;
+  if (typeof name !== 'string' || name.length === 0) {
+    return { ok: false, reason: 'missing_field', detail: 'algorithm_name is missing or not a non-empty string' };
+  }
   return nonFinite ? { ok: true, record: parsed as InsightsRecord, nonFinite } : { ok: true, record: parsed as InsightsRecord };
 }
 

@@ -43,17 +43,13 @@ export interface MappingOptions {
 export type GuardedTag = 'algorithm_name' | 'algorithm_version';
 
 export interface PointSink {
-  /** `text`: the number's source text when known (it is sent as is, saving a float formatting). */
-  point(name: string, value: number, type: MetricType, tags: string, timestampSec: number | undefined, text?: string): void;
+  point(name: string, value: number, type: MetricType, tags: string, timestampSec: number | undefined): void;
   drop(reason: DropReason): void;
   /** A value sent with `tag` set to `overflow` by the cardinality guard. */
   overflow(tag: GuardedTag): void;
 }
 
 type NameEntry = { name: string; type: MetricType } | { drop: DropReason };
-
-/** Longest number source text sent as is (longer ones are formatted from the value). */
-const MAX_NUMBER_TEXT = 24;
 
 /** Caches are bounded: a stream that invents a key per message must not grow memory. */
 const CACHE_LIMIT = 20_000;
@@ -78,11 +74,8 @@ export class Mapper {
     this.types = new Map(Object.entries(opts.types));
   }
 
-  /**
-   * `nonFinite`: top-level keys whose value was a bare NaN/Infinity token (now null).
-   * `numberTexts`: source text of top-level numbers (from the decoder's fast path).
-   */
-  map(record: InsightsRecord, nowMs: number, out: PointSink, nonFinite?: ReadonlySet<string>, numberTexts?: Readonly<Record<string, string>>): void {
+  /** `nonFinite`: top-level keys whose value was a bare NaN/Infinity token (now null). */
+  map(record: InsightsRecord, nowMs: number, out: PointSink, nonFinite?: ReadonlySet<string>): void {
     let algorithm = record.algorithm_name;
     this.nameOverflow = !this.guard.allowAlgorithm(algorithm, nowMs);
     if (this.nameOverflow) algorithm = OVERFLOW;
@@ -95,14 +88,12 @@ export class Mapper {
       if (OPERATIONAL_FIELDS.has(field)) continue;
       const raw = record[field];
       let value: number;
-      let text: string | undefined;
       if (typeof raw === 'number') {
         if (!Number.isFinite(raw)) {
           out.drop('non_finite');
           continue;
         }
         value = raw;
-        text = numberTexts?.[field];
       } else if (typeof raw === 'boolean') {
         value = raw ? 1 : 0;
       } else {
@@ -133,9 +124,7 @@ export class Mapper {
         }
         ts = stampSec;
       }
-      // Zero is sent as 0 (never -0); a very long source text would waste the datagram.
-      if (value === 0) out.point(entry.name, 0, entry.type, tags, ts);
-      else out.point(entry.name, value, entry.type, tags, ts, text !== undefined && text.length <= MAX_NUMBER_TEXT ? text : undefined);
+      out.point(entry.name, value === 0 ? 0 : value, entry.type, tags, ts);
       if (this.nameOverflow) out.overflow('algorithm_name');
       if (this.versionOverflow) out.overflow('algorithm_version');
     }

@@ -81,7 +81,7 @@ export class BatchProcessor implements PointSink {
   }
 
   // PointSink: called by the mapper for each value
-  point(name: string, value: number, type: MetricType, tags: string, timestampSec: number | undefined, text?: string): void {
+  point(name: string, value: number, type: MetricType, tags: string, timestampSec: number | undefined): void {
     if (timestampSec !== undefined) {
       const key = `${name}|${type}|${tags}|${timestampSec}`;
       const prev = this.stamped.get(key);
@@ -91,7 +91,7 @@ export class BatchProcessor implements PointSink {
       return;
     }
     if (this.series) {
-      this.series.add(name, text ?? value, type, tags);
+      this.series.add(name, value, type, tags);
       this.emittedInChunk++;
     } else if (this.packer.add(formatLine(name, value, type, tags))) this.emittedInChunk++;
     else this.telemetry.dropped('too_long');
@@ -128,7 +128,7 @@ export class BatchProcessor implements PointSink {
           if (this.deadLetters) letters.push({ reason: decoded.reason, message, topic, partition });
           continue;
         }
-        this.mapper.map(decoded.record, now, this, decoded.nonFinite, decoded.numberTexts);
+        this.mapper.map(decoded.record, now, this, decoded.nonFinite);
       }
       const failure = await this.flushChunk(letters);
       if (failure) {

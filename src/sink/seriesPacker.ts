@@ -14,16 +14,15 @@ interface Series {
   name: string;
   type: MetricType;
   tags: string;
-  /** Numbers (formatted once by join() at drain time, faster than String() per value) or their source text. */
-  values: Array<number | string>;
+  /** Numbers, formatted once by join() at drain time (faster than String() per value). */
+  values: number[];
 }
 
 export class SeriesPacker {
   private byTags = new Map<string, Map<string, Series>>();
   private size = 0;
 
-  /** `value`: a finite number, or its decimal text as it came in the message. */
-  add(name: string, value: number | string, type: MetricType, tags: string): void {
+  add(name: string, value: number, type: MetricType, tags: string): void {
     let byName = this.byTags.get(tags);
     if (!byName) {
       byName = new Map();
