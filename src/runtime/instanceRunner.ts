@@ -56,8 +56,14 @@ export class InstanceRunner {
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private lastFetchAt?: number;
   private lastError?: string;
+  private lastErrorAt = 0;
   private healthy?: boolean;
   private joined = false;
+  private startedAt = 0;
+  /** Wakes the consume loop's wait when stop() is called. */
+  private onStop: Array<() => void> = [];
+  private reporting = false;
+  private lagRefresh?: Promise<void>;
 
   constructor(
     readonly instance: ResolvedInstance,
@@ -111,8 +117,6 @@ export class InstanceRunner {
     );
   }
 
-  private startedAt = 0;
-
   /**
    * Reports once before consuming (bounded wait), so that the first lag sample after a restart
    * shows the backlog that built up meanwhile; then consumes and reports every interval.
@@ -145,8 +149,6 @@ export class InstanceRunner {
     }
     return { ok: true, lastFetchAt: this.lastFetchAt };
   }
-
-  private lastErrorAt = 0;
 
   private noteError(err: unknown, context: string): void {
     const message = `${context}: ${(err as Error)?.message ?? String(err)}`;
@@ -220,8 +222,6 @@ export class InstanceRunner {
       await this.sleeper.sleep(this.reconnectBackoff.next());
     }
   }
-
-  private onStop: Array<() => void> = [];
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     if (this.stopping) return;
@@ -339,10 +339,6 @@ export class InstanceRunner {
       this.telemetry.clearLag();
     }
   }
-
-  private reporting = false;
-
-  private lagRefresh?: Promise<void>;
 
   /**
    * Sends telemetry and (unless this is the final report at shutdown) the service check; never
