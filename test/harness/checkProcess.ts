@@ -17,8 +17,12 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...extra };
 }
 
+/** Config dirs written by this test process; removed when it exits. */
+const configDirs = new Set<string>();
+
 export function writeConfig(config: unknown): { file: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'aik-conf-'));
+  configDirs.add(dir);
   const file = join(dir, 'conf.yaml');
   writeFileSync(file, typeof config === 'string' ? config : stringify(config));
   return { file, dir };
@@ -120,4 +124,7 @@ export function killAllCheckProcesses(): void {
   for (const p of running) p.kill('SIGKILL');
   running.clear();
 }
-process.once('exit', killAllCheckProcesses);
+process.once('exit', () => {
+  killAllCheckProcesses();
+  for (const dir of configDirs) rmSync(dir, { recursive: true, force: true });
+});
