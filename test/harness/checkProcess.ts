@@ -119,12 +119,11 @@ export class CheckProcess {
 }
 
 const running = new Set<ChildProcess>();
-/** Kills every check process a test left running (afterAll / process exit). */
-export function killAllCheckProcesses(): void {
+/** Kills every check process a test file left running and removes the config dirs it wrote (afterAll / process exit). */
+export function cleanUpCheckProcesses(): void {
   for (const p of running) p.kill('SIGKILL');
   running.clear();
-}
-process.once('exit', () => {
-  killAllCheckProcesses();
   for (const dir of configDirs) rmSync(dir, { recursive: true, force: true });
-});
+  configDirs.clear();
+}
+process.once('exit', cleanUpCheckProcesses);

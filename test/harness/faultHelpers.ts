@@ -1,7 +1,7 @@
 /** Helpers for fault tests: id-carrying messages, a steady background producer, parsing. */
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { KafkaBroker } from '../../scripts/kafka/broker';
-import { killAllCheckProcesses } from './checkProcess';
+import { cleanUpCheckProcesses } from './checkProcess';
 import { metricValues } from './lineValues';
 
 /** Every message carries its identity in duration_milliseconds: partition * 1e6 + sequence. */
@@ -85,7 +85,7 @@ export function useOwnBroker(): { readonly broker: KafkaBroker } {
     holder.broker = await KafkaBroker.start();
   });
   afterAll(async () => {
-    killAllCheckProcesses();
+    cleanUpCheckProcesses();
     await holder.broker?.destroy();
   });
   return {

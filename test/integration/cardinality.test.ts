@@ -9,7 +9,7 @@
  * (`cardinality`), duration_milliseconds always goes out, over the version cap values go out
  * tagged `algorithm_version:overflow` and are counted, list refusals are `denied`.
  */
-import { CheckProcess, killAllCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
+import { CheckProcess, cleanUpCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
 import { parseLine, ParsedMetric } from '../harness/dogstatsdGrammar';
 import { DogStatsDListener } from '../harness/dogstatsdListener';
 import { createTopic, produce, uniqueName } from '../harness/kafkaHelpers';
@@ -24,7 +24,7 @@ const VERSIONED = 40;
 const DISTINCT_VERSIONS = 8;
 const ALLOWLISTED = 300;
 
-afterAll(() => killAllCheckProcesses());
+afterAll(() => cleanUpCheckProcesses());
 
 describe('cardinality guard and metric allow/deny lists', () => {
   const { bootstrap } = sharedBroker();

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompressionTypes } from 'kafkajs';
 import { DogStatsDListener } from '../harness/dogstatsdListener';
-import { CheckProcess, cleanEnv, killAllCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
+import { CheckProcess, cleanEnv, cleanUpCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
 import { committedOffsets, createTopic, produce, uniqueName } from '../harness/kafkaHelpers';
 import { sharedBroker } from '../harness/testBroker';
 import { metricValues, valueCount } from '../harness/lineValues';
@@ -17,7 +17,7 @@ const SAMPLE = readFileSync(join(__dirname, '../fixtures/insights-sample-message
 const algorithmLines = (lines: string[]) => lines.filter((l) => l.startsWith('algorithmia.') && !l.startsWith('algorithmia.forwarder.'));
 const durationsOf = (lines: string[]) => metricValues(lines, 'algorithmia.duration_milliseconds');
 
-afterAll(() => killAllCheckProcesses());
+afterAll(() => cleanUpCheckProcesses());
 
 describe('check process', () => {
   const { bootstrap } = sharedBroker();

@@ -3,11 +3,11 @@
  * must not add tags or change the target by itself (DECISIONS, "Delivery and the sink").
  */
 import { DogStatsDListener } from '../harness/dogstatsdListener';
-import { CheckProcess, cleanEnv, killAllCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
+import { CheckProcess, cleanEnv, cleanUpCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
 import { createTopic, produce, uniqueName } from '../harness/kafkaHelpers';
 import { sharedBroker } from '../harness/testBroker';
 
-afterAll(() => killAllCheckProcesses());
+afterAll(() => cleanUpCheckProcesses());
 
 it('DD_DOGSTATSD_URL beats conf.yaml; DD_ENV and DD_TAGS tag every metric; DD_SERVICE and DD_VERSION only the telemetry', async () => {
   const { bootstrap } = sharedBroker();

@@ -12,7 +12,7 @@
  *   what the corpus says they must be.
  */
 import { Kafka, Message } from 'kafkajs';
-import { CheckProcess, killAllCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
+import { CheckProcess, cleanUpCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
 import { datagramLines, parseLine } from '../harness/dogstatsdGrammar';
 import { DogStatsDListener } from '../harness/dogstatsdListener';
 import { AcceptedExpectation, CorpusMessage, DROP_REASONS, generateHostileCorpus, LooseTag, REJECT_REASONS } from '../harness/hostileCorpus';
@@ -23,7 +23,7 @@ const PARTITIONS = 4;
 const MAX_UDS_DATAGRAM = 8192;
 const FORWARDER = 'algorithmia.forwarder.';
 
-afterAll(() => killAllCheckProcesses());
+afterAll(() => cleanUpCheckProcesses());
 
 /** Produces in corpus order (one algorithm = one key = one partition, in order), in requests of at most ~3 MiB. */
 async function produceCorpus(bootstrap: string, topic: string, messages: CorpusMessage[]): Promise<void> {

@@ -9,12 +9,12 @@ import { auditDatagrams } from '../unit/assets/datagrams';
 import { parseMetadata, type ServiceCheckEntry } from '../unit/assets/checks';
 import { DURATION_FIELD, TELEMETRY_PREFIX } from '../../src/telemetry/catalogue';
 import { DogStatsDListener } from '../harness/dogstatsdListener';
-import { CheckProcess, killAllCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
+import { CheckProcess, cleanUpCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
 import { createTopic, produce, testKafka, uniqueName } from '../harness/kafkaHelpers';
 import { sharedBroker } from '../harness/testBroker';
 import { metricValues } from '../harness/lineValues';
 
-afterAll(() => killAllCheckProcesses());
+afterAll(() => cleanUpCheckProcesses());
 
 /** Sum of a count metric's values, optionally per value of one tag. */
 function sumCounts(lines: string[], metric: string, byTag?: string): Map<string, number> {
