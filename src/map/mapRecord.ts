@@ -9,7 +9,7 @@
 import type { MetricType } from '../config/schema';
 import { DURATION_FIELD, DropReason, TELEMETRY_PREFIX } from '../telemetry/catalogue';
 import type { InsightsRecord } from '../decode/decodeMessage';
-import { AlgorithmBudget, CardinalityGuard, OVERFLOW } from './cardinalityGuard';
+import { CardinalityGuard, OVERFLOW } from './cardinalityGuard';
 import { formatTag, isValidMetricName, MAX_METRIC_NAME, sanitizeMetricField } from './sanitize';
 import { parseInsightsTime } from './time';
 
@@ -61,9 +61,6 @@ export class Mapper {
   private readonly staticTagString: string;
   /** A Map, not the config object: a field named `constructor` must not find Object's. */
   private readonly types: ReadonlyMap<string, MetricType>;
-  /** Per message: did the guard replace the name or the version tag with `overflow`? */
-  private nameOverflow = false;
-  private versionOverflow = false;
 
   constructor(
     private readonly opts: MappingOptions,
@@ -76,11 +73,13 @@ export class Mapper {
 
   /** `nonFinite`: top-level keys whose value was a bare NaN/Infinity token (now null). */
   map(record: InsightsRecord, nowMs: number, out: PointSink, nonFinite?: ReadonlySet<string>): void {
-    let algorithm = record.algorithm_name;
-    this.nameOverflow = !this.guard.allowAlgorithm(algorithm, nowMs);
-    if (this.nameOverflow) algorithm = OVERFLOW;
+    // The guard may replace the name or the version tag with `overflow` (values still go out).
+    const nameOverflow = !this.guard.allowAlgorithm(record.algorithm_name, nowMs);
+    const algorithm = nameOverflow ? OVERFLOW : record.algorithm_name;
     const budget = this.guard.budget(algorithm);
-    const tags = this.tagsFor(record, algorithm, budget, nowMs);
+    const rawVersion = record.algorithm_version;
+    const versionOverflow = rawVersion !== undefined && rawVersion !== null && !budget.allowVersion(String(rawVersion), nowMs);
+    const tags = this.tagsFor(record, algorithm, versionOverflow ? OVERFLOW : rawVersion);
     let stampSec: number | undefined;
     let stampTried = false;
 
@@ -125,8 +124,8 @@ export class Mapper {
         ts = stampSec;
       }
       out.point(entry.name, value === 0 ? 0 : value, entry.type, tags, ts);
-      if (this.nameOverflow) out.overflow('algorithm_name');
-      if (this.versionOverflow) out.overflow('algorithm_version');
+      if (nameOverflow) out.overflow('algorithm_name');
+      if (versionOverflow) out.overflow('algorithm_version');
     }
   }
 
@@ -153,11 +152,7 @@ export class Mapper {
     return { name, type: this.types.get(field) ?? this.opts.defaultType };
   }
 
-  private tagsFor(record: InsightsRecord, algorithm: string, budget: AlgorithmBudget, nowMs: number): string {
-    const rawVersion = record.algorithm_version;
-    let version: unknown = rawVersion;
-    this.versionOverflow = rawVersion !== undefined && rawVersion !== null && !budget.allowVersion(String(rawVersion), nowMs);
-    if (this.versionOverflow) version = OVERFLOW;
+  private tagsFor(record: InsightsRecord, algorithm: string, version: unknown): string {
     const owner = record.algorithm_owner;
     // Nested maps keyed by the values themselves: no key string to build, and no separator
     // that could make two different triples collide.

@@ -63,7 +63,7 @@ export class BatchProcessor implements PointSink {
   private readonly chunkSize: number;
   private readonly now: () => number;
   /** Stamped counts/gauges of one series and second, merged before sending (the Agent won't). */
-  private readonly stamped = new Map<string, { line: (v: number) => string; value: number; type: MetricType }>();
+  private readonly stamped = new Map<string, { line: (v: number) => string; value: number }>();
   private emittedInChunk = 0;
 
   constructor(
@@ -86,7 +86,7 @@ export class BatchProcessor implements PointSink {
       const key = `${name}|${type}|${tags}|${timestampSec}`;
       const prev = this.stamped.get(key);
       if (prev) prev.value = type === 'count' ? prev.value + value : value;
-      else this.stamped.set(key, { line: (v) => formatLine(name, v, type, tags, timestampSec), value, type });
+      else this.stamped.set(key, { line: (v) => formatLine(name, v, type, tags, timestampSec), value });
       this.emittedInChunk++;
       return;
     }

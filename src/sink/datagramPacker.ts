@@ -27,7 +27,7 @@ export class DatagramPacker {
   add(line: string, lineBytes?: number): boolean {
     const text = this.lineSuffix ? line + this.lineSuffix : line;
     // Byte length: ASCII lines (the common case) need no encoding pass.
-    const bytes = lineBytes !== undefined ? lineBytes + this.suffixBytes : isAscii(text) ? text.length : Buffer.byteLength(text);
+    const bytes = lineBytes !== undefined ? lineBytes + this.suffixBytes : utf8Length(text);
     if (bytes > this.maxBytes) return false;
     if (this.currentBytes === 0) {
       this.current = text;
@@ -61,6 +61,8 @@ export class DatagramPacker {
 
 // eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/;
-function isAscii(s: string): boolean {
-  return !NON_ASCII.test(s);
+
+/** UTF-8 length of a string; ASCII strings (the common case) need no encoding pass. */
+export function utf8Length(s: string): number {
+  return NON_ASCII.test(s) ? Buffer.byteLength(s) : s.length;
 }

@@ -8,6 +8,7 @@
  * the same string instances each time, so V8's cached string hashes make them cheap.
  */
 import type { MetricType } from '../config/schema';
+import { utf8Length } from './datagramPacker';
 import { TYPE_CODES } from './lineFormat';
 
 interface Series {
@@ -56,7 +57,7 @@ export class SeriesPacker {
     for (const byName of this.byTags.values()) {
       for (const s of byName.values()) {
         const tail = `|${TYPE_CODES[s.type]}${s.tags ? `|#${s.tags}` : ''}`;
-        const fixed = byteLength(s.name) + byteLength(tail);
+        const fixed = utf8Length(s.name) + utf8Length(tail);
         const joined = s.values.join(':'); // numbers format as ASCII
         if (fixed + 1 + joined.length + suffixBytes <= maxLineBytes) {
           // the common case: the whole series fits one line
@@ -86,10 +87,4 @@ export class SeriesPacker {
     this.size = 0;
     return refused;
   }
-}
-
-// eslint-disable-next-line no-control-regex
-const NON_ASCII = /[^\x00-\x7f]/;
-function byteLength(s: string): number {
-  return NON_ASCII.test(s) ? Buffer.byteLength(s) : s.length;
 }
