@@ -3,7 +3,9 @@
  * self time per package/area, and the inclusive time of the project's own functions.
  * Lines of compiled project files are mapped back to src/*.ts through their source maps.
  *
- * Usage: node dist/bench/profileSummary.js FILE.cpuprofile [--top 25] [--json]
+ * Only the active window counts (first to last sample inside a batch handler) unless --all.
+ *
+ * Usage: node dist/bench/profileSummary.js FILE.cpuprofile [--top 25] [--json] [--all]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -145,7 +147,10 @@ function area(url: string, functionName: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
-export function summarize(file: string, topN = 25): ProfileSummary {
+/** Functions that mark the active window: batch processing, eachBatch, and kafkajs decoding records. */
+const HANDLERS = new Set(['process', 'eachBatch', 'decodeRecord']);
+
+export function summarize(file: string, topN = 25, activeOnly = true): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
@@ -157,8 +162,23 @@ export function summarize(file: string, topN = 25): ProfileSummary {
   const dur = new Map<number, number>(); // node id -> self microseconds
   const inclusive = new Map<string, number>();
   const { samples, timeDeltas } = profile;
+  // Only the active window counts: from the first to the last sample inside a batch handler.
+  // Start-up (connect, group join) is mostly idle and would hide where the busy time goes.
+  let first = 0;
+  let last = samples.length - 1;
+  if (activeOnly) {
+    const inHandler = (id: number): boolean => {
+      for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+        const cf = byId.get(n)?.callFrame;
+        if (cf && HANDLERS.has(cf.functionName) && /\/dist\/(src|bench)\/|\/node_modules\/kafkajs\//.test(cf.url)) return true;
+      }
+      return false;
+    };
+    const hits = samples.map((id, i) => (inHandler(id) ? i : -1)).filter((i) => i >= 0);
+    if (hits.length > 0) [first, last] = [hits[0], hits[hits.length - 1]];
+  }
   let total = 0;
-  for (let i = 0; i < samples.length; i++) {
+  for (let i = first; i <= last; i++) {
     const d = i + 1 < timeDeltas.length ? timeDeltas[i + 1] : 0;
     if (d <= 0) continue;
     total += d;
@@ -221,7 +241,7 @@ export function summarize(file: string, topN = 25): ProfileSummary {
 
 export function formatSummary(s: ProfileSummary): string {
   const out: string[] = [];
-  out.push(`${s.file}: ${s.totalMs} ms sampled, ${s.busyMs} ms not idle`);
+  out.push(`${s.file}: ${s.totalMs} ms sampled in the active window (first to last batch), ${s.busyMs} ms not idle`);
   out.push('');
   out.push(`Top ${s.top.length} functions by self time:`);
   out.push(`${'self ms'.padStart(9)} ${'%'.padStart(5)}  ${'function'.padEnd(34)} ${'area'.padEnd(22)} location`);
@@ -244,11 +264,11 @@ if (require.main === module) {
   const topIdx = args.indexOf('--top');
   const topN = topIdx >= 0 ? Number(args[topIdx + 1]) : 25;
   if (files.length === 0) {
-    process.stderr.write('usage: node dist/bench/profileSummary.js FILE.cpuprofile [--top 25] [--json]\n');
+    process.stderr.write('usage: node dist/bench/profileSummary.js FILE.cpuprofile [--top 25] [--json] [--all]\n');
     process.exit(2);
   }
   for (const f of files) {
-    const s = summarize(f, topN);
+    const s = summarize(f, topN, !args.includes('--all'));
     process.stdout.write(args.includes('--json') ? JSON.stringify(s, null, 2) + '\n' : formatSummary(s) + '\n\n');
   }
 }

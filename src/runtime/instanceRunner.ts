@@ -18,6 +18,7 @@ import { createKafka } from '../source/kafkaClient';
 import { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
 import { Backoff, InterruptibleSleep } from './backoff';
 import { BatchProcessor, DeadLetter } from './batchProcessor';
+import { BatchPipeline, PipelineJob } from './batchPipeline';
 
 export const REJECT_REASON_HEADER = 'x-insights-reject-reason';
 
@@ -47,8 +48,10 @@ export class InstanceRunner {
   private loop?: Promise<void>;
   private telemetryTimer?: NodeJS.Timeout;
   private stopping = false;
-  /** eachBatch calls in progress (kafkajs runs up to PARTITIONS_CONCURRENTLY at once). */
-  private readonly batchesInFlight = new Set<Promise<void>>();
+  /** Fetched batches waiting to be sent, so that kafkajs fetches the next while they are. */
+  private readonly pipeline: BatchPipeline<QueuedBatch>;
+  /** Partitions this member owns since the last group join. */
+  private assigned = new Set<number>();
   private commitTimer?: NodeJS.Timeout;
   private committing?: Promise<void>;
   private readonly pendingCommits = new Map<number, string>();
@@ -81,6 +84,7 @@ export class InstanceRunner {
     this.reconnectBackoff = new Backoff(500, instance.retry_max_ms);
     this.sinkBackoff = new Backoff(100, instance.retry_max_ms);
     this.telemetryPacker = new DatagramPacker(instance.dogstatsd.maxDatagramBytes, transport.lineSuffix);
+    this.pipeline = new BatchPipeline(PIPELINE_FETCHES * instance.max_bytes_per_partition);
     const guard = new CardinalityGuard({
       maxAlgorithms: instance.cardinality.max_algorithms,
       maxNamesPerAlgorithm: instance.cardinality.max_metric_names_per_algorithm,
@@ -192,7 +196,9 @@ export class InstanceRunner {
         // Offsets of partitions this member no longer owns are not ours to commit any more
         // (their new owner re-reads from the last commit: at-least-once).
         const owned = new Set(e.payload.memberAssignment[this.instance.topic] ?? []);
+        this.assigned = owned;
         for (const p of [...this.pendingCommits.keys()]) if (!owned.has(p)) this.pendingCommits.delete(p);
+        this.pipeline.discard((job) => !owned.has(job.partition));
         this.log.info('joined consumer group', { group: this.instance.consumer_group, assignment: e.payload.memberAssignment });
       });
       consumer.on(consumer.events.CRASH, (e) => {
@@ -218,43 +224,61 @@ export class InstanceRunner {
       }
       this.joined = false;
       if (this.stopping) break;
+      // Batches the old consumer fetched are not committed: the next member reads them again.
+      this.assigned = new Set();
+      this.pipeline.discard(() => true);
       await consumer.disconnect().catch(() => undefined);
       await this.sleeper.sleep(this.reconnectBackoff.next());
     }
   }
 
+  /**
+   * kafkajs's eachBatch: queue the batch and return, so that kafkajs fetches the next one while
+   * this one is sent. The fetch position moves on now (kafkajs's resolved offset); what gets
+   * committed is tracked apart (pendingCommits), chunk by chunk, once each chunk was handed off.
+   * A batch that fails rewinds its partition with a seek (see sendBatch).
+   */
   private async onBatch(payload: EachBatchPayload): Promise<void> {
-    if (this.stopping) return;
-    const done = this.handleBatch(payload);
-    this.batchesInFlight.add(done);
-    try {
-      await done;
-    } finally {
-      this.batchesInFlight.delete(done);
-    }
+    const { batch } = payload;
+    const consumer = this.consumer;
+    if (this.stopping || !consumer || batch.messages.length === 0 || payload.isStale()) return;
+    let bytes = 0;
+    for (const m of batch.messages) bytes += m.value ? m.value.length : 0;
+    payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    const job: QueuedBatch = { partition: batch.partition, bytes, consumer, run: () => this.sendBatch(payload, consumer) };
+    await this.pipeline.push(job);
   }
 
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+  /** One queued batch: process it, and on a failed send hold its partition back. */
+  private async sendBatch(payload: EachBatchPayload, consumer: Consumer): Promise<void> {
     const { batch } = payload;
-    const outcome = await this.processor.process(batch.topic, batch.partition, batch.messages, {
+    const partition = batch.partition;
+    // Abandoned when the partition moved to another member or was rewound, or the consumer was replaced.
+    const stale = () => payload.isStale() || consumer !== this.consumer || !this.assigned.has(partition);
+    if (stale()) return;
+    const outcome = await this.processor.process(batch.topic, partition, batch.messages, {
       resolveOffset: (offset) => {
-        payload.resolveOffset(offset);
-        this.pendingCommits.set(batch.partition, (BigInt(offset) + 1n).toString());
+        if (!stale()) this.pendingCommits.set(partition, (BigInt(offset) + 1n).toString());
       },
-      heartbeat: () => payload.heartbeat(),
-      isStale: () => payload.isStale(),
+      // kafkajs heartbeats from its own loop between batches; a rebalance it reports is kafkajs's to handle.
+      heartbeat: () => payload.heartbeat().catch(() => undefined),
+      isStale: stale,
     });
-    if (!outcome.ok) {
-      // Hold the partition: its offsets stay where the last good chunk left them. Leave the
-      // handler (kafkajs heartbeats from its loop) and resume after a backoff.
+    if (!outcome.ok && !stale()) {
+      // Hold the partition where the last good chunk left it: drop its queued batches, seek
+      // back to the first message not handed off (kafkajs fetches it again), and resume after
+      // a backoff.
+      const from = outcome.lastResolved !== undefined ? (BigInt(outcome.lastResolved) + 1n).toString() : batch.messages[0].offset;
+      this.pipeline.discard((job) => job.partition === partition);
       const resume = payload.pause();
+      consumer.seek({ topic: batch.topic, partition, offset: from });
       const delay = this.sinkBackoff.next();
       const timer = setTimeout(() => {
         this.resumeTimers.delete(timer);
         if (!this.stopping) resume();
       }, delay);
       this.resumeTimers.add(timer);
-    } else {
+    } else if (outcome.ok) {
       this.sinkBackoff.reset();
     }
     await this.commitPending(this.stopping);
@@ -381,7 +405,7 @@ export class InstanceRunner {
     if (this.commitTimer) clearInterval(this.commitTimer);
     const consumer = this.consumer;
     // The batches in hand finish (and commit, seeing `stopping`); then whatever is left.
-    await Promise.all([...this.batchesInFlight]);
+    await this.pipeline.idle();
     await this.commitPending(true);
     for (const f of this.onStop.splice(0)) f();
     // With Kafka unreachable, leaving the group or a connect in progress can take the whole
@@ -397,6 +421,12 @@ export class InstanceRunner {
 
 const STOP_STEP_MS = 5000;
 const PARTITIONS_CONCURRENTLY = 1;
+/** Queue bound, in largest per-partition fetches: enough to send while the next fetch is answered. */
+const PIPELINE_FETCHES = 4;
+
+interface QueuedBatch extends PipelineJob {
+  consumer: Consumer;
+}
 
 async function withTimeout(p: Promise<unknown> | undefined, ms: number, onTimeout: () => void): Promise<void> {
   if (!p) return;
