@@ -334,11 +334,16 @@ export const configSchema = {
             minimum: 0,
             default: 1000,
           },
+          worker_thread: {
+            description: 'Decode, map and pack messages in a worker thread, on a second core beside fetching and sending. Off: all on one thread (a single-core host).',
+            type: 'boolean',
+            default: true,
+          },
           max_bytes_per_partition: {
-            description: 'Largest fetch per partition and request.',
+            description: 'Largest fetch per partition and request. Larger fetches buy no throughput here and cost memory (bench: 1 MiB adds about 40 MB of peak RSS).',
             type: 'integer',
             minimum: 1024,
-            default: 1048576,
+            default: 524288,
           },
           max_wait_ms: {
             description: 'Longest time the broker holds a fetch waiting for data (latency when the topic is quiet).',

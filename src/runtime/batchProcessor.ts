@@ -1,18 +1,14 @@
 /**
- * One fetched batch of one partition: decode -> map -> pack -> send, chunk by chunk. A chunk's
+ * One fetched batch of one partition: encode (decode -> map -> pack) -> send, chunk by chunk. A chunk's
  * offsets are resolved only after every datagram carrying its metrics (and every dead letter)
  * was handed off without error; a failed chunk stops the batch so that it is fetched again.
  */
-import type { MetricType } from '../config/schema';
-import { decodeMessage } from '../decode/decodeMessage';
 import type { Logger } from '../log/logger';
-import type { GuardedTag, Mapper, PointSink } from '../map/mapRecord';
-import { DatagramPacker } from '../sink/datagramPacker';
-import { formatLine } from '../sink/lineFormat';
-import { SeriesPacker } from '../sink/seriesPacker';
 import type { DatagramTransport } from '../sink/transport';
-import type { DropReason, RejectReason } from '../telemetry/catalogue';
+import type { RejectReason } from '../telemetry/catalogue';
 import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
+import type { EncodedChunk } from './chunkEncoder';
+import type { ChunkEncoding } from './chunkEncoding';
 
 export interface BatchMessage {
   offset: string;
@@ -47,98 +43,72 @@ export interface BatchOutcome {
   error?: Error;
 }
 
+interface PreparedChunk {
+  messages: readonly BatchMessage[];
+  encoded?: Promise<EncodedChunk>;
+}
+
+/** A batch split into chunks, possibly already on its way through the encoder. */
+export interface PreparedBatch {
+  topic: string;
+  partition: number;
+  chunks: readonly PreparedChunk[];
+}
+
 export interface BatchProcessorOptions {
-  maxMessageBytes: number;
-  maxDatagramBytes: number;
-  /** DogStatsD 1.1 value packing (`name:v1:v2|d|#tags`); off: one line per value. */
-  packValues?: boolean;
   /** Messages per chunk: bounds memory and the work re-sent after a failed send. */
   chunkSize?: number;
   now?: () => number;
 }
 
-export class BatchProcessor implements PointSink {
-  private readonly packer: DatagramPacker;
-  private readonly series?: SeriesPacker;
+export class BatchProcessor {
   private readonly chunkSize: number;
   private readonly now: () => number;
-  /** Stamped counts/gauges of one series and second, merged before sending (the Agent won't). */
-  private readonly stamped = new Map<string, { line: (v: number) => string; value: number }>();
-  private emittedInChunk = 0;
 
   constructor(
-    private readonly mapper: Mapper,
+    private readonly encoding: ChunkEncoding,
     private readonly transport: DatagramTransport,
     private readonly telemetry: ForwarderTelemetry,
     private readonly log: Logger,
-    private readonly opts: BatchProcessorOptions,
+    opts: BatchProcessorOptions = {},
     private readonly deadLetters?: DeadLetterWriter,
   ) {
-    this.packer = new DatagramPacker(opts.maxDatagramBytes, transport.lineSuffix);
-    if (opts.packValues ?? true) this.series = new SeriesPacker();
     this.chunkSize = opts.chunkSize ?? 2000;
     this.now = opts.now ?? Date.now;
   }
 
-  // PointSink: called by the mapper for each value
-  point(name: string, value: number, type: MetricType, tags: string, timestampSec: number | undefined): void {
-    if (timestampSec !== undefined) {
-      const key = `${name}|${type}|${tags}|${timestampSec}`;
-      const prev = this.stamped.get(key);
-      if (prev) prev.value = type === 'count' ? prev.value + value : value;
-      else this.stamped.set(key, { line: (v) => formatLine(name, v, type, tags, timestampSec), value });
-      this.emittedInChunk++;
-      return;
-    }
-    if (this.series) {
-      this.series.add(name, value, type, tags);
-      this.emittedInChunk++;
-    } else if (this.packer.add(formatLine(name, value, type, tags))) this.emittedInChunk++;
-    else this.telemetry.dropped('too_long');
-  }
-
-  drop(reason: DropReason): void {
-    this.telemetry.dropped(reason);
-  }
-
-  overflow(tag: GuardedTag): void {
-    this.telemetry.tagOverflow(tag);
+  /**
+   * Splits a batch into chunks. With a parallel encoding (a worker thread) every chunk is sent
+   * to be encoded right away, so that the encoder works on this batch while the batches ahead
+   * of it are sent and kafkajs fetches the next ones; inline, each chunk is encoded when its
+   * turn comes.
+   */
+  prepare(topic: string, partition: number, messages: readonly BatchMessage[]): PreparedBatch {
+    const chunks: PreparedChunk[] = [];
+    for (let start = 0; start < messages.length; start += this.chunkSize) chunks.push({ messages: messages.slice(start, start + this.chunkSize) });
+    if (this.encoding.parallel) for (const c of chunks) this.encoded(c);
+    return { topic, partition, chunks };
   }
 
   async process(topic: string, partition: number, messages: readonly BatchMessage[], control: BatchControl): Promise<BatchOutcome> {
+    return this.processPrepared(this.prepare(topic, partition, messages), control);
+  }
+
+  async processPrepared(batch: PreparedBatch, control: BatchControl): Promise<BatchOutcome> {
     const started = performance.now();
     let processed = 0;
     let lastResolved: string | undefined;
-    for (let start = 0; start < messages.length; start += this.chunkSize) {
+    for (const chunk of batch.chunks) {
       if (control.isStale()) break;
-      const chunk = messages.slice(start, start + this.chunkSize);
-      const letters: DeadLetter[] = [];
-      const now = this.now();
-      for (const message of chunk) {
-        const decoded = decodeMessage(message.value, this.opts.maxMessageBytes);
-        if (!decoded.ok) {
-          this.telemetry.rejected(decoded.reason);
-          this.log.rateLimited(`reject:${decoded.reason}`, 'warn', 'message rejected', {
-            reason: decoded.reason,
-            detail: decoded.detail,
-            topic,
-            partition,
-            offset: message.offset,
-          });
-          if (this.deadLetters) letters.push({ reason: decoded.reason, message, topic, partition });
-          continue;
-        }
-        this.mapper.map(decoded.record, now, this, decoded.nonFinite);
-      }
-      const failure = await this.flushChunk(letters);
+      const failure = await this.flushChunk(batch.topic, batch.partition, chunk.messages, this.encoded(chunk));
       if (failure) {
         this.telemetry.batchDuration(performance.now() - started);
         return { ok: false, lastResolved, processed, error: failure };
       }
       // Counted once the chunk is handed off: a re-sent chunk is counted again, as it is sent again.
-      this.telemetry.consumed(partition, chunk.length);
-      processed += chunk.length;
-      lastResolved = chunk[chunk.length - 1].offset;
+      this.telemetry.consumed(batch.partition, chunk.messages.length);
+      processed += chunk.messages.length;
+      lastResolved = chunk.messages[chunk.messages.length - 1].offset;
       control.resolveOffset(lastResolved);
       await control.heartbeat();
     }
@@ -146,19 +116,37 @@ export class BatchProcessor implements PointSink {
     return { ok: true, lastResolved, processed };
   }
 
-  /** Sends everything the chunk produced; returns the first error, or undefined when all was handed off. */
-  private async flushChunk(letters: DeadLetter[]): Promise<Error | undefined> {
-    let refused = 0;
-    for (const entry of this.stamped.values()) {
-      if (!this.packer.add(entry.line(entry.value))) refused++;
+  private encoded(chunk: PreparedChunk): Promise<EncodedChunk> {
+    if (!chunk.encoded) {
+      chunk.encoded = this.encoding.encode(
+        chunk.messages.map((m) => m.value),
+        this.now(),
+      );
+      // Marked handled: a batch abandoned after a failure never awaits its later chunks.
+      chunk.encoded.catch(() => undefined);
     }
-    this.stamped.clear();
-    if (this.series) refused += this.series.drain(this.packer.maxBytes, this.packer.suffixBytes, (line, bytes) => this.packer.add(line, bytes));
-    if (refused > 0) this.telemetry.dropped('too_long', refused);
-    const datagrams = this.packer.take();
-    const emitted = this.emittedInChunk - refused;
-    this.emittedInChunk = 0;
-    const result = await this.transport.send(datagrams);
+    return chunk.encoded;
+  }
+
+  /** Sends everything the chunk produced; returns the first error, or undefined when all was handed off. */
+  private async flushChunk(topic: string, partition: number, chunk: readonly BatchMessage[], pending: Promise<EncodedChunk>): Promise<Error | undefined> {
+    let encoded: EncodedChunk;
+    try {
+      encoded = await pending;
+    } catch (err) {
+      this.log.rateLimited('encode-failed', 'warn', 'encoding a chunk failed; offsets held back, the batch will be processed again', { error: (err as Error).message });
+      return err as Error;
+    }
+    const letters: DeadLetter[] = [];
+    for (const r of encoded.rejected) {
+      const message = chunk[r.index];
+      this.telemetry.rejected(r.reason);
+      this.log.rateLimited(`reject:${r.reason}`, 'warn', 'message rejected', { reason: r.reason, detail: r.detail, topic, partition, offset: message.offset });
+      if (this.deadLetters) letters.push({ reason: r.reason, message, topic, partition });
+    }
+    for (const [reason, n] of encoded.dropped) this.telemetry.dropped(reason, n);
+    for (const [tag, n] of encoded.overflow) this.telemetry.tagOverflow(tag, n);
+    const result = await this.transport.send(encoded.datagrams);
     this.telemetry.datagrams(result.sent, result.failed);
     if (result.failed > 0) {
       this.log.rateLimited('send-failed', 'warn', 'DogStatsD send failed; offsets held back, the batch will be sent again', {
@@ -178,7 +166,7 @@ export class BatchProcessor implements PointSink {
         return err as Error;
       }
     }
-    this.telemetry.emitted(emitted);
+    this.telemetry.emitted(encoded.emitted);
     return undefined;
   }
 }

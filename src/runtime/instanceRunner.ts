@@ -9,15 +9,15 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { ResolvedInstance } from '../config/resolved';
 import type { Logger } from '../log/logger';
-import { CardinalityGuard } from '../map/cardinalityGuard';
-import { Mapper } from '../map/mapRecord';
 import { formatTag } from '../map/sanitize';
 import { DatagramPacker } from '../sink/datagramPacker';
 import type { DatagramTransport } from '../sink/transport';
 import { createKafka } from '../source/kafkaClient';
 import { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
 import { Backoff, InterruptibleSleep } from './backoff';
-import { BatchProcessor, DeadLetter } from './batchProcessor';
+import { BatchProcessor, DeadLetter, PreparedBatch } from './batchProcessor';
+import { createChunkEncoder, type EncoderSetup } from './chunkEncoder';
+import { type ChunkEncoding, InlineEncoding, WorkerEncoding } from './chunkEncoding';
 import { BatchPipeline, PipelineJob } from './batchPipeline';
 
 export const REJECT_REASON_HEADER = 'x-insights-reject-reason';
@@ -38,6 +38,7 @@ export class InstanceRunner {
   readonly telemetry: ForwarderTelemetry;
   private readonly kafka: Kafka;
   private readonly processor: BatchProcessor;
+  private readonly encoding: ChunkEncoding;
   private readonly sleeper = new InterruptibleSleep();
   private readonly reconnectBackoff: Backoff;
   private readonly sinkBackoff: Backoff;
@@ -85,38 +86,41 @@ export class InstanceRunner {
     this.sinkBackoff = new Backoff(100, instance.retry_max_ms);
     this.telemetryPacker = new DatagramPacker(instance.dogstatsd.maxDatagramBytes, transport.lineSuffix);
     this.pipeline = new BatchPipeline(PIPELINE_FETCHES * instance.max_bytes_per_partition);
-    const guard = new CardinalityGuard({
-      maxAlgorithms: instance.cardinality.max_algorithms,
-      maxNamesPerAlgorithm: instance.cardinality.max_metric_names_per_algorithm,
-      maxVersionsPerAlgorithm: instance.cardinality.max_versions_per_algorithm,
-      windowMs: instance.cardinality.window_seconds * 1000,
-    });
-    const mapper = new Mapper(
-      {
+    const setup: EncoderSetup = {
+      mapping: {
         prefix: instance.prefix,
         defaultType: instance.default_metric_type,
         types: instance.metric_types,
         tagRequestId: instance.tag_request_id,
         tagSessionId: instance.tag_session_id,
         useMessageTime: instance.use_message_time,
-        allow: instance.metric_allowlist.map((r) => new RegExp(r)),
-        deny: instance.metric_denylist.map((r) => new RegExp(r)),
+        allow: instance.metric_allowlist,
+        deny: instance.metric_denylist,
         staticTags: instance.metricTags,
         maxAgeSeconds: 3600,
       },
-      guard,
-    );
+      limits: {
+        maxAlgorithms: instance.cardinality.max_algorithms,
+        maxNamesPerAlgorithm: instance.cardinality.max_metric_names_per_algorithm,
+        maxVersionsPerAlgorithm: instance.cardinality.max_versions_per_algorithm,
+        windowMs: instance.cardinality.window_seconds * 1000,
+      },
+      encoder: {
+        maxMessageBytes: instance.max_message_bytes,
+        maxDatagramBytes: instance.dogstatsd.maxDatagramBytes,
+        lineSuffix: transport.lineSuffix,
+        packValues: instance.dogstatsd.packValues,
+      },
+    };
+    // Built here either way: a bad regex or prefix fails at start, not in the worker.
+    const inline = createChunkEncoder(setup);
+    this.encoding = instance.worker_thread ? new WorkerEncoding(setup, log) : new InlineEncoding(inline);
     this.processor = new BatchProcessor(
-      mapper,
+      this.encoding,
       transport,
       this.telemetry,
       log,
-      {
-        maxMessageBytes: instance.max_message_bytes,
-        maxDatagramBytes: instance.dogstatsd.maxDatagramBytes,
-        packValues: instance.dogstatsd.packValues,
-        chunkSize: opts.chunkSize,
-      },
+      { chunkSize: opts.chunkSize },
       instance.dead_letter_topic ? (letters) => this.writeDeadLetters(letters) : undefined,
     );
   }
@@ -245,18 +249,19 @@ export class InstanceRunner {
     let bytes = 0;
     for (const m of batch.messages) bytes += m.value ? m.value.length : 0;
     payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
-    const job: QueuedBatch = { partition: batch.partition, bytes, consumer, run: () => this.sendBatch(payload, consumer) };
+    const prepared = this.processor.prepare(batch.topic, batch.partition, batch.messages);
+    const job: QueuedBatch = { partition: batch.partition, bytes, consumer, run: () => this.sendBatch(payload, prepared, consumer) };
     await this.pipeline.push(job);
   }
 
   /** One queued batch: process it, and on a failed send hold its partition back. */
-  private async sendBatch(payload: EachBatchPayload, consumer: Consumer): Promise<void> {
+  private async sendBatch(payload: EachBatchPayload, prepared: PreparedBatch, consumer: Consumer): Promise<void> {
     const { batch } = payload;
     const partition = batch.partition;
     // Abandoned when the partition moved to another member or was rewound, or the consumer was replaced.
     const stale = () => payload.isStale() || consumer !== this.consumer || !this.assigned.has(partition);
     if (stale()) return;
-    const outcome = await this.processor.process(batch.topic, partition, batch.messages, {
+    const outcome = await this.processor.processPrepared(prepared, {
       resolveOffset: (offset) => {
         if (!stale()) this.pendingCommits.set(partition, (BigInt(offset) + 1n).toString());
       },
@@ -416,6 +421,7 @@ export class InstanceRunner {
     await bound(this.loop, 'consumer loop');
     await this.reportTelemetry(true);
     await bound(Promise.all([this.admin?.disconnect().catch(() => undefined), this.producer?.disconnect().catch(() => undefined)]), 'admin/producer disconnect');
+    await this.encoding.close();
   }
 }
 

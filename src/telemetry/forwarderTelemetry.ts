@@ -63,8 +63,8 @@ export class ForwarderTelemetry {
   dropped(reason: DropReason, n = 1): void {
     this.totals.dropped[reason] += n;
   }
-  tagOverflow(tag: GuardedTag): void {
-    this.totals.tagOverflow[tag]++;
+  tagOverflow(tag: GuardedTag, n = 1): void {
+    this.totals.tagOverflow[tag] += n;
   }
   emitted(n: number): void {
     this.totals.emitted += n;

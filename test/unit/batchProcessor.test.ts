@@ -1,8 +1,8 @@
 /** The at-least-once rule of the batch processor, with a fake transport (pure unit test). */
-import { CardinalityGuard } from '../../src/map/cardinalityGuard';
-import { Mapper } from '../../src/map/mapRecord';
 import { silentLogger } from '../../src/log/logger';
 import { BatchMessage, BatchProcessor } from '../../src/runtime/batchProcessor';
+import { createChunkEncoder } from '../../src/runtime/chunkEncoder';
+import { InlineEncoding } from '../../src/runtime/chunkEncoding';
 import type { DatagramTransport, SendResult } from '../../src/sink/transport';
 import { ForwarderTelemetry } from '../../src/telemetry/forwarderTelemetry';
 
@@ -25,8 +25,8 @@ class FakeTransport implements DatagramTransport {
 function setup(chunkSize: number, opts: { useMessageTime?: boolean; types?: Record<string, 'gauge' | 'count'>; maxDatagramBytes?: number; packValues?: boolean } = {}) {
   const transport = new FakeTransport();
   const telemetry = new ForwarderTelemetry('topic:t');
-  const mapper = new Mapper(
-    {
+  const encoder = createChunkEncoder({
+    mapping: {
       prefix: 'algorithmia.',
       defaultType: 'distribution',
       types: opts.types ?? {},
@@ -38,12 +38,10 @@ function setup(chunkSize: number, opts: { useMessageTime?: boolean; types?: Reco
       staticTags: [],
       maxAgeSeconds: 3600,
     },
-    new CardinalityGuard({ maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }),
-  );
-  const processor = new BatchProcessor(mapper, transport, telemetry, silentLogger, {
-    maxMessageBytes: 25_600,
-    maxDatagramBytes: opts.maxDatagramBytes ?? 1432,
-    packValues: opts.packValues,
+    limits: { maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 },
+    encoder: { maxMessageBytes: 25_600, maxDatagramBytes: opts.maxDatagramBytes ?? 1432, lineSuffix: transport.lineSuffix, packValues: opts.packValues },
+  });
+  const processor = new BatchProcessor(new InlineEncoding(encoder), transport, telemetry, silentLogger, {
     chunkSize,
     now: () => Date.UTC(2026, 10, 25, 12, 0, 0),
   });

@@ -1,0 +1,124 @@
+/**
+ * One chunk of message values -> the datagrams that carry its metrics, plus what was rejected,
+ * dropped or tagged overflow on the way: decode -> map -> format -> pack, with no I/O and no
+ * shared state outside the encoder. That is what lets it run in a worker thread (see
+ * chunkEncoding.ts) while the main thread fetches from Kafka and sends datagrams.
+ */
+import type { MetricType } from '../config/schema';
+import { decodeMessage } from '../decode/decodeMessage';
+import { CardinalityGuard, type CardinalityLimits } from '../map/cardinalityGuard';
+import { Mapper, type GuardedTag, type MappingOptions, type PointSink } from '../map/mapRecord';
+import { DatagramPacker } from '../sink/datagramPacker';
+import { formatLine } from '../sink/lineFormat';
+import { SeriesPacker } from '../sink/seriesPacker';
+import type { DropReason, RejectReason } from '../telemetry/catalogue';
+
+export interface EncoderOptions {
+  maxMessageBytes: number;
+  maxDatagramBytes: number;
+  /** Appended to every line (origin detection), from the transport. */
+  lineSuffix: string;
+  /** DogStatsD 1.1 value packing (`name:v1:v2|d|#tags`); off: one line per value. */
+  packValues?: boolean;
+}
+
+/** Everything an encoder is built from, as plain data (it crosses to a worker thread). */
+export interface EncoderSetup {
+  mapping: Omit<MappingOptions, 'allow' | 'deny'> & { allow: string[]; deny: string[] };
+  limits: CardinalityLimits;
+  encoder: EncoderOptions;
+}
+
+export interface RejectedMessage {
+  /** Index of the message in the chunk. */
+  index: number;
+  reason: RejectReason;
+  detail: string;
+}
+
+export interface EncodedChunk {
+  datagrams: string[];
+  /** Metric values carried by `datagrams`. */
+  emitted: number;
+  rejected: RejectedMessage[];
+  dropped: Array<[DropReason, number]>;
+  overflow: Array<[GuardedTag, number]>;
+}
+
+export function createChunkEncoder(setup: EncoderSetup): ChunkEncoder {
+  const mapper = new Mapper(
+    { ...setup.mapping, allow: setup.mapping.allow.map((r) => new RegExp(r)), deny: setup.mapping.deny.map((r) => new RegExp(r)) },
+    new CardinalityGuard(setup.limits),
+  );
+  return new ChunkEncoder(mapper, setup.encoder);
+}
+
+export class ChunkEncoder implements PointSink {
+  private readonly packer: DatagramPacker;
+  private readonly series?: SeriesPacker;
+  /** Stamped counts/gauges of one series and second, merged before sending (the Agent won't). */
+  private readonly stamped = new Map<string, { line: (v: number) => string; value: number }>();
+  private points = 0;
+  private dropped = new Map<DropReason, number>();
+  private overflowed = new Map<GuardedTag, number>();
+
+  constructor(
+    private readonly mapper: Mapper,
+    private readonly opts: EncoderOptions,
+  ) {
+    this.packer = new DatagramPacker(opts.maxDatagramBytes, opts.lineSuffix);
+    if (opts.packValues ?? true) this.series = new SeriesPacker();
+  }
+
+  encode(values: ReadonlyArray<Buffer | null>, nowMs: number): EncodedChunk {
+    const rejected: RejectedMessage[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const decoded = decodeMessage(values[i], this.opts.maxMessageBytes);
+      if (decoded.ok) this.mapper.map(decoded.record, nowMs, this, decoded.nonFinite);
+      else rejected.push({ index: i, reason: decoded.reason, detail: decoded.detail });
+    }
+    let refused = 0;
+    for (const entry of this.stamped.values()) {
+      if (!this.packer.add(entry.line(entry.value))) refused++;
+    }
+    this.stamped.clear();
+    if (this.series) refused += this.series.drain(this.packer.maxBytes, this.packer.suffixBytes, (line, bytes) => this.packer.add(line, bytes));
+    if (refused > 0) this.drop('too_long', refused);
+    const chunk: EncodedChunk = {
+      datagrams: this.packer.take(),
+      emitted: this.points - refused,
+      rejected,
+      dropped: [...this.dropped],
+      overflow: [...this.overflowed],
+    };
+    this.points = 0;
+    this.dropped = new Map();
+    this.overflowed = new Map();
+    return chunk;
+  }
+
+  // PointSink: called by the mapper for each value
+  point(name: string, value: number, type: MetricType, tags: string, timestampSec: number | undefined): void {
+    if (timestampSec !== undefined) {
+      const key = `${name}|${type}|${tags}|${timestampSec}`;
+      const prev = this.stamped.get(key);
+      if (prev) prev.value = type === 'count' ? prev.value + value : value;
+      else this.stamped.set(key, { line: (v) => formatLine(name, v, type, tags, timestampSec), value });
+      this.points++;
+      return;
+    }
+    if (this.series) {
+      this.series.add(name, value, type, tags);
+      this.points++;
+    } else if (this.packer.add(formatLine(name, value, type, tags))) this.points++;
+    else this.drop('too_long');
+  }
+
+  drop(reason: DropReason, n = 1): void {
+    this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + n);
+  }
+
+  overflow(tag: GuardedTag): void {
+    this.overflowed.set(tag, (this.overflowed.get(tag) ?? 0) + 1);
+  }
+}

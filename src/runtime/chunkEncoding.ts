@@ -1,0 +1,142 @@
+/**
+ * Where chunks are encoded: inline on the calling thread, or in a worker thread.
+ *
+ * Decoding JSON, mapping and formatting take about two thirds of the CPU per message; kafkajs's
+ * fetch decoding and the socket sends take the rest and must stay on the main thread (kafkajs
+ * owns its connection, unix-dgram is not loadable in a worker). With the encoder in a worker,
+ * the two halves run on two cores: the main thread fetches and sends while the worker encodes
+ * (measured in bench/, see the README's Performance section).
+ *
+ * A chunk crosses as one transferred buffer (values back to back) plus their lengths; the
+ * datagrams come back as strings. A worker that dies fails the chunks in flight (their
+ * partitions are paused and sent again, as for a failed send) and is started again on the next
+ * chunk, with fresh cardinality windows.
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log/logger';
+import type { ChunkEncoder, EncodedChunk, EncoderSetup } from './chunkEncoder';
+
+export interface ChunkEncoding {
+  /** True when encode() works beside the caller's thread (worth starting early). */
+  readonly parallel: boolean;
+  encode(values: ReadonlyArray<Buffer | null>, nowMs: number): Promise<EncodedChunk>;
+  close(): Promise<void>;
+}
+
+export class InlineEncoding implements ChunkEncoding {
+  readonly parallel = false;
+  constructor(private readonly encoder: ChunkEncoder) {}
+
+  encode(values: ReadonlyArray<Buffer | null>, nowMs: number): Promise<EncodedChunk> {
+    try {
+      return Promise.resolve(this.encoder.encode(values, nowMs));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  async close(): Promise<void> {
+    /* nothing held */
+  }
+}
+
+/** Main thread -> worker. */
+export interface EncodeRequest {
+  id: number;
+  /** The values back to back. */
+  bytes: Uint8Array;
+  /** Length of each value; -1 for a null value. */
+  lengths: Int32Array;
+  nowMs: number;
+}
+
+/** Worker -> main thread. */
+export type EncodeReply = { id: number; chunk: EncodedChunk } | { id: number; error: string };
+
+interface Pending {
+  resolve(chunk: EncodedChunk): void;
+  reject(err: Error): void;
+}
+
+/** The worker's young generation, as the bin's --max-semi-space-size=4 sets the main thread's (3 x 4 MB). */
+const WORKER_YOUNG_GENERATION_MB = 12;
+
+export class WorkerEncoding implements ChunkEncoding {
+  readonly parallel = true;
+  private worker?: Worker;
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+
+  constructor(
+    private readonly setup: EncoderSetup,
+    private readonly log: Logger,
+    private readonly script = join(__dirname, 'encoderWorker.js'),
+  ) {}
+
+  encode(values: ReadonlyArray<Buffer | null>, nowMs: number): Promise<EncodedChunk> {
+    if (this.closed) return Promise.reject(new Error('encoder closed'));
+    const worker = (this.worker ??= this.start());
+    let total = 0;
+    for (const v of values) if (v) total += v.length;
+    const bytes = new Uint8Array(total);
+    const lengths = new Int32Array(values.length);
+    let pos = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null) {
+        lengths[i] = -1;
+      } else {
+        bytes.set(v, pos);
+        pos += v.length;
+        lengths[i] = v.length;
+      }
+    }
+    const id = this.nextId++;
+    return new Promise<EncodedChunk>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      const request: EncodeRequest = { id, bytes, lengths, nowMs };
+      worker.postMessage(request, [bytes.buffer, lengths.buffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failPending(new Error('encoder closed'));
+    if (worker) await worker.terminate();
+  }
+
+  private start(): Worker {
+    const worker = new Worker(this.script, {
+      workerData: this.setup,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
+    // An idle encoder must not keep the process alive; the Kafka connection and timers do.
+    worker.unref();
+    worker.on('message', (reply: EncodeReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if ('error' in reply) p.reject(new Error(`encoder worker: ${reply.error}`));
+      else p.resolve(reply.chunk);
+    });
+    const lost = (err: Error) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      if (!this.closed) this.log.rateLimited('encoder-worker', 'error', 'encoder worker stopped; starting a new one for the next chunk', { error: err.message });
+      this.failPending(err);
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`encoder worker exited with code ${code}`)));
+    return worker;
+  }
+
+  private failPending(err: Error): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(err);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The worker-thread encoding against the inline one: the same chunks give the same datagrams
+ * and counts (hostile corpus), and a worker that dies fails only the chunks in flight.
+ * Runs the built worker script (dist/), as the daemon does.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { silentLogger } from '../../src/log/logger';
+import { createChunkEncoder, EncoderSetup } from '../../src/runtime/chunkEncoder';
+import { InlineEncoding, WorkerEncoding } from '../../src/runtime/chunkEncoding';
+import { generateHostileCorpus } from '../harness/hostileCorpus';
+
+const ROOT = resolve(__dirname, '../..');
+const WORKER_SCRIPT = join(ROOT, 'dist/src/runtime/encoderWorker.js');
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+function setup(maxMessageBytes: number): EncoderSetup {
+  return {
+    mapping: {
+      prefix: 'algorithmia.',
+      defaultType: 'distribution',
+      types: { risk_count: 'count', gauge_x: 'gauge' },
+      tagRequestId: false,
+      tagSessionId: false,
+      useMessageTime: true,
+      allow: [],
+      deny: ['^debug_'],
+      staticTags: ['env:test'],
+      maxAgeSeconds: 3600,
+    },
+    limits: { maxAlgorithms: 50, maxNamesPerAlgorithm: 30, maxVersionsPerAlgorithm: 5, windowMs: 3_600_000 },
+    encoder: { maxMessageBytes, maxDatagramBytes: 1432, lineSuffix: '', packValues: true },
+  };
+}
+
+describe('chunk encoding in a worker thread', () => {
+  it('gives exactly what inline encoding gives, chunk by chunk', async () => {
+    const corpus = generateHostileCorpus({ seed: 20261125, size: 1500 });
+    const maxMessageBytes = 256 * 1024;
+    const inline = new InlineEncoding(createChunkEncoder(setup(maxMessageBytes)));
+    const worker = new WorkerEncoding(setup(maxMessageBytes), silentLogger, WORKER_SCRIPT);
+    try {
+      const values = corpus.messages.map((m) => m.value);
+      let datagrams = 0;
+      let rejected = 0;
+      for (let start = 0; start < values.length; start += 200) {
+        const chunk = values.slice(start, start + 200);
+        const [a, b] = await Promise.all([inline.encode(chunk, NOW), worker.encode(chunk, NOW)]);
+        expect(b).toEqual(a);
+        datagrams += a.datagrams.length;
+        rejected += a.rejected.length;
+      }
+      // the comparison covered real output and real rejects
+      expect(datagrams).toBeGreaterThan(50);
+      expect(rejected).toBeGreaterThan(10);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('a worker that dies fails the chunk in flight; the next chunk gets a new worker', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'encoder-crash-'));
+    // The real worker, plus a listener that kills the thread on a marked request (nowMs 13).
+    const script = join(dir, 'crashingWorker.js');
+    writeFileSync(
+      script,
+      `const { parentPort } = require('node:worker_threads');\n` +
+        `parentPort.on('message', (req) => { if (req.nowMs === 13) process.exit(3); });\n` +
+        `require(${JSON.stringify(WORKER_SCRIPT)});\n`,
+    );
+    const encoding = new WorkerEncoding(setup(25_600), silentLogger, script);
+    const message = [Buffer.from(JSON.stringify({ algorithm_name: 'a', duration_milliseconds: 5 }))];
+    try {
+      await expect(encoding.encode(message, 13)).rejects.toThrow(/exited with code 3/);
+      const after = await encoding.encode(message, NOW);
+      expect(after.datagrams).toEqual(['algorithmia.duration_milliseconds:5|d|#algorithm_name:a,env:test']);
+    } finally {
+      await encoding.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await expect(encoding.encode(message, NOW)).rejects.toThrow(/closed/);
+  });
+});
