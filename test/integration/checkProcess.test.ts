@@ -43,7 +43,10 @@ describe('check process', () => {
     expect(await check.exited).toEqual({ code: 0, signal: null });
   });
 
-  it('delivers every value of many messages across several partitions (UDS), and commits them on SIGTERM', async () => {
+  it.each([
+    ['in a worker thread (default)', true],
+    ['on the main thread', false],
+  ])('delivers every value of many messages across several partitions (UDS), and commits them on SIGTERM: encoding %s', async (_, workerThread) => {
     const topic = uniqueName('many');
     const group = uniqueName('g');
     await createTopic(bootstrap, topic, 3);
@@ -54,7 +57,7 @@ describe('check process', () => {
     }));
     await produce(bootstrap, topic, messages);
     const dsd = await DogStatsDListener.uds();
-    const { file, dir } = writeConfig(testConfig({ bootstrap, topic, group, dogstatsdUrl: dsd.url }));
+    const { file, dir } = writeConfig(testConfig({ bootstrap, topic, group, dogstatsdUrl: dsd.url, extra: { worker_thread: workerThread } }));
     const check = CheckProcess.start(['run', '-c', file], { cleanupDir: dir });
     try {
       await dsd.waitFor((l) => durationsOf(l).length >= N, 60_000, `${N} durations`);
