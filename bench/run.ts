@@ -29,6 +29,8 @@ import { sampleProcess, type ProcSample } from './procStats';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/src/cli.js');
+/** The check runs as the installed command does: with the node flags of its shebang line. */
+const BIN_NODE_FLAGS = (/^#!\/usr\/bin\/env -S node (.*)\n/.exec(readFileSync(CLI, 'utf8'))?.[1] ?? '').split(' ').filter(Boolean);
 
 // ---------------------------------------------------------------- arguments
 
@@ -533,7 +535,7 @@ function startDaemon(opts: {
       ],
     }),
   );
-  const nodeArgs = opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf, '--cpu-prof-name', opts.profileName ?? 'check.cpuprofile'] : [];
+  const nodeArgs = [...BIN_NODE_FLAGS, ...(opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf, '--cpu-prof-name', opts.profileName ?? 'check.cpuprofile'] : [])];
   const proc = track(spawn(process.execPath, [...nodeArgs, CLI, 'run', '-c', conf], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] }));
   // Keep the head and a bounded tail of the log (info lines at startup, warnings later).
   let head = '';

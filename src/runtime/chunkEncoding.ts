@@ -59,7 +59,7 @@ interface Pending {
   reject(err: Error): void;
 }
 
-/** A cap on the worker's young generation: its garbage is short-lived, and V8 would grow it to 48 MB. */
+/** The worker's young generation, as the bin's --max-semi-space-size=4 sets the main thread's (3 x 4 MB). */
 const WORKER_YOUNG_GENERATION_MB = 12;
 
 export class WorkerEncoding implements ChunkEncoding {

@@ -9,13 +9,13 @@
  */
 import type { MetricType } from '../config/schema';
 import { utf8Length } from './datagramPacker';
-import { TYPE_CODES } from './lineFormat';
+import { formatValue, TYPE_CODES } from './lineFormat';
 
 interface Series {
   name: string;
   type: MetricType;
   tags: string;
-  /** Numbers, formatted once by join() at drain time (faster than String() per value). */
+  /** Numbers, formatted at drain time. */
   values: number[];
 }
 
@@ -58,7 +58,9 @@ export class SeriesPacker {
       for (const s of byName.values()) {
         const tail = `|${TYPE_CODES[s.type]}${s.tags ? `|#${s.tags}` : ''}`;
         const fixed = utf8Length(s.name) + utf8Length(tail);
-        const joined = s.values.join(':'); // numbers format as ASCII
+        const values = s.values;
+        let joined = formatValue(values[0]); // numbers format as ASCII
+        for (let i = 1; i < values.length; i++) joined += ':' + formatValue(values[i]);
         if (fixed + 1 + joined.length + suffixBytes <= maxLineBytes) {
           // the common case: the whole series fits one line
           if (!emit(`${s.name}:${joined}${tail}`, fixed + 1 + joined.length)) refused += s.values.length;
@@ -68,7 +70,7 @@ export class SeriesPacker {
         let bytes = fixed;
         let inLine = 0;
         for (const n of s.values) {
-          const v = String(n);
+          const v = formatValue(n);
           const add = v.length + 1; // ':' + the number
           if (inLine > 0 && bytes + add + suffixBytes > maxLineBytes) {
             if (!emit(line + tail, bytes)) refused += inLine;

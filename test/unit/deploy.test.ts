@@ -30,6 +30,12 @@ const DEFAULT_SHUTDOWN_SECONDS: number = configSchema.properties.init_config.pro
 
 const pkg = JSON.parse(read('package.json')) as { version: string; bin: Record<string, string>; engines?: { node?: string } };
 const BIN = posix.normalize(pkg.bin['algorithmia-insights']);
+/** The node flags of the bin's shebang (src/cli.ts, their one source): every launcher passes the same. */
+const NODE_FLAGS = ((): string[] => {
+  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+=\S+)*)\n/.exec(read('src/cli.ts'));
+  if (!m) throw new Error('src/cli.ts does not start with `#!/usr/bin/env -S node [--flag=value ...]`');
+  return m[1].split(' ').filter(Boolean);
+})();
 
 // ---------------------------------------------------------------------------------------------
 // Parsers
@@ -180,6 +186,10 @@ const ignorePatterns = (text: string): string[] =>
 // The build layout all deployment files point into
 
 describe('build layout', () => {
+  it('the bin sets the V8 young-generation cap that the launchers repeat', () => {
+    expect(NODE_FLAGS).toEqual([expect.stringMatching(/^--max-semi-space-size=\d+$/)]);
+  });
+
   it('package.json bin is what tsc emits for src/cli.ts', () => {
     const parsed = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile);
     expect(parsed.error).toBeUndefined();
@@ -296,7 +306,7 @@ describe('deploy/Dockerfile', () => {
     const entry = runtimeOf('ENTRYPOINT');
     expect(entry).toHaveLength(1);
     const ep = execForm(entry[0].args);
-    expect(ep).toEqual(['node', posix.join(workdir() as string, BIN)]);
+    expect(ep).toEqual(['node', ...NODE_FLAGS, posix.join(workdir() as string, BIN)]);
     const cmd = execForm(runtimeOf('CMD')[0]?.args ?? '');
     expect(cmd).toEqual(['run', '-c', DEFAULT_CONFIG_PATH]);
   });
@@ -352,12 +362,12 @@ describe('deploy/algorithmia-insights.service', () => {
     expect(svc('Type')).toBe('simple');
     expect(svc('User')).toBe(SERVICE_USER);
     expect(svc('Group')).toBe(SERVICE_USER);
-    expect(svc('ExecStart')?.split(/\s+/)).toEqual(['/usr/bin/node', script, 'run', '-c', DEFAULT_CONFIG_PATH]);
+    expect(svc('ExecStart')?.split(/\s+/)).toEqual(['/usr/bin/node', ...NODE_FLAGS, script, 'run', '-c', DEFAULT_CONFIG_PATH]);
     expect(svc('WorkingDirectory')).toBe(INSTALL_DIR);
   });
 
   it('validates the same config file before starting', () => {
-    expect(svc('ExecStartPre')?.split(/\s+/)).toEqual(['/usr/bin/node', script, 'validate', '-c', DEFAULT_CONFIG_PATH]);
+    expect(svc('ExecStartPre')?.split(/\s+/)).toEqual(['/usr/bin/node', ...NODE_FLAGS, script, 'validate', '-c', DEFAULT_CONFIG_PATH]);
   });
 
   it('restarts on failure but not on exit 2 (bad config), and a failing validation stops at the start limit', () => {

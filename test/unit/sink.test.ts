@@ -1,5 +1,5 @@
 import { DatagramPacker } from '../../src/sink/datagramPacker';
-import { formatLine, formatServiceCheck } from '../../src/sink/lineFormat';
+import { formatLine, formatServiceCheck, formatValue } from '../../src/sink/lineFormat';
 import { SeriesPacker } from '../../src/sink/seriesPacker';
 
 describe('formatLine', () => {
@@ -10,6 +10,55 @@ describe('formatLine', () => {
     [['m', 2, 'histogram', 'x:y,z:w', undefined], 'm:2|h|#x:y,z:w'],
   ] as const)('%j', (args, expected) => {
     expect(formatLine(...(args as unknown as Parameters<typeof formatLine>))).toBe(expected);
+  });
+});
+
+describe('formatValue', () => {
+  it.each([
+    [0, '0'],
+    [-0, '0'],
+    [7, '7'],
+    [-2000, '-2000'],
+    [0.2, '0.2'],
+    [-0.5, '-0.5'],
+    [0.000001, '0.000001'],
+    [123.456789, '123.456789'],
+    [0.1 + 0.2, '0.30000000000000004'], // more than six decimals: the shortest round trip
+    [1.5e-7, '1.5e-7'],
+    [1e21, '1e+21'],
+    [8999999999.999998, String(8999999999.999998)],
+    [Number.MAX_VALUE, String(Number.MAX_VALUE)],
+  ])('%p -> %s', (x, expected) => {
+    expect(formatValue(x)).toBe(expected);
+  });
+
+  // Deterministic PRNG (mulberry32): numbers of every magnitude and decimal count.
+  let seed = 20261125;
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const samples: number[] = [];
+  for (let i = 0; i < 20000; i++) {
+    const magnitude = 10 ** Math.floor(rand() * 24 - 10);
+    const decimals = Math.floor(rand() * 9);
+    const raw = (rand() - 0.5) * magnitude;
+    samples.push(i % 2 === 0 ? raw : Math.round(raw * 10 ** decimals) / 10 ** decimals);
+  }
+
+  it('parses back to exactly the same double, in a grammar DogStatsD parses', () => {
+    const bad = samples.filter((x) => {
+      const text = formatValue(x);
+      return Number(text) !== x || !/^-?\d+(\.\d+)?(e[+-]\d+)?$/.test(text);
+    });
+    expect(bad).toEqual([]);
+  });
+
+  it('is as short as the shortest round trip for values of up to six decimals', () => {
+    const longer = samples.filter((x) => Math.abs(x) < 1e9 && Math.abs(x) >= 1e-6 && formatValue(x).length > String(x).length);
+    expect(longer).toEqual([]);
   });
 });
 
