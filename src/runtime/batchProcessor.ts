@@ -44,7 +44,9 @@ export interface BatchOutcome {
 }
 
 interface PreparedChunk {
-  messages: readonly BatchMessage[];
+  offsets: readonly string[];
+  /** Kept while needed: for inline encoding, and for dead letters. */
+  messages?: readonly BatchMessage[];
   encoded?: Promise<EncodedChunk>;
 }
 
@@ -85,8 +87,18 @@ export class BatchProcessor {
    */
   prepare(topic: string, partition: number, messages: readonly BatchMessage[]): PreparedBatch {
     const chunks: PreparedChunk[] = [];
-    for (let start = 0; start < messages.length; start += this.chunkSize) chunks.push({ messages: messages.slice(start, start + this.chunkSize) });
-    if (this.encoding.parallel) for (const c of chunks) this.encoded(c);
+    for (let start = 0; start < messages.length; start += this.chunkSize) {
+      const part = messages.slice(start, start + this.chunkSize);
+      chunks.push({ offsets: part.map((m) => m.offset), messages: part });
+    }
+    if (this.encoding.parallel) {
+      for (const c of chunks) {
+        this.encoded(c);
+        // The values are in the encoder now. Letting go of kafkajs's message objects here, not
+        // when the batch's turn comes, spares the young-generation GC copying them meanwhile.
+        if (!this.deadLetters) c.messages = undefined;
+      }
+    }
     return { topic, partition, chunks };
   }
 
@@ -100,15 +112,15 @@ export class BatchProcessor {
     let lastResolved: string | undefined;
     for (const chunk of batch.chunks) {
       if (control.isStale()) break;
-      const failure = await this.flushChunk(batch.topic, batch.partition, chunk.messages, this.encoded(chunk));
+      const failure = await this.flushChunk(batch.topic, batch.partition, chunk, this.encoded(chunk));
       if (failure) {
         this.telemetry.batchDuration(performance.now() - started);
         return { ok: false, lastResolved, processed, error: failure };
       }
       // Counted once the chunk is handed off: a re-sent chunk is counted again, as it is sent again.
-      this.telemetry.consumed(batch.partition, chunk.messages.length);
-      processed += chunk.messages.length;
-      lastResolved = chunk.messages[chunk.messages.length - 1].offset;
+      this.telemetry.consumed(batch.partition, chunk.offsets.length);
+      processed += chunk.offsets.length;
+      lastResolved = chunk.offsets[chunk.offsets.length - 1];
       control.resolveOffset(lastResolved);
       await control.heartbeat();
     }
@@ -119,7 +131,7 @@ export class BatchProcessor {
   private encoded(chunk: PreparedChunk): Promise<EncodedChunk> {
     if (!chunk.encoded) {
       chunk.encoded = this.encoding.encode(
-        chunk.messages.map((m) => m.value),
+        (chunk.messages ?? []).map((m) => m.value),
         this.now(),
       );
       // Marked handled: a batch abandoned after a failure never awaits its later chunks.
@@ -129,7 +141,7 @@ export class BatchProcessor {
   }
 
   /** Sends everything the chunk produced; returns the first error, or undefined when all was handed off. */
-  private async flushChunk(topic: string, partition: number, chunk: readonly BatchMessage[], pending: Promise<EncodedChunk>): Promise<Error | undefined> {
+  private async flushChunk(topic: string, partition: number, chunk: PreparedChunk, pending: Promise<EncodedChunk>): Promise<Error | undefined> {
     let encoded: EncodedChunk;
     try {
       encoded = await pending;
@@ -139,10 +151,10 @@ export class BatchProcessor {
     }
     const letters: DeadLetter[] = [];
     for (const r of encoded.rejected) {
-      const message = chunk[r.index];
       this.telemetry.rejected(r.reason);
-      this.log.rateLimited(`reject:${r.reason}`, 'warn', 'message rejected', { reason: r.reason, detail: r.detail, topic, partition, offset: message.offset });
-      if (this.deadLetters) letters.push({ reason: r.reason, message, topic, partition });
+      this.log.rateLimited(`reject:${r.reason}`, 'warn', 'message rejected', { reason: r.reason, detail: r.detail, topic, partition, offset: chunk.offsets[r.index] });
+      const message = chunk.messages?.[r.index];
+      if (this.deadLetters && message) letters.push({ reason: r.reason, message, topic, partition });
     }
     for (const [reason, n] of encoded.dropped) this.telemetry.dropped(reason, n);
     for (const [tag, n] of encoded.overflow) this.telemetry.tagOverflow(tag, n);

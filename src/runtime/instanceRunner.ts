@@ -53,6 +53,8 @@ export class InstanceRunner {
   private readonly pipeline: BatchPipeline<QueuedBatch>;
   /** Partitions this member owns since the last group join. */
   private assigned = new Set<number>();
+  /** Per partition, how often a failed batch rewound it: the batches queued before are stale. */
+  private readonly rewinds = new Map<number, number>();
   private commitTimer?: NodeJS.Timeout;
   private committing?: Promise<void>;
   private readonly pendingCommits = new Map<number, string>();
@@ -249,38 +251,41 @@ export class InstanceRunner {
     let bytes = 0;
     for (const m of batch.messages) bytes += m.value ? m.value.length : 0;
     payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
-    const prepared = this.processor.prepare(batch.topic, batch.partition, batch.messages);
-    const job: QueuedBatch = { partition: batch.partition, bytes, consumer, run: () => this.sendBatch(payload, prepared, consumer) };
+    // The job keeps no reference to kafkajs's payload or batch (see BatchProcessor.prepare).
+    const { topic, partition } = batch;
+    const firstOffset = batch.messages[0].offset;
+    const prepared = this.processor.prepare(topic, partition, batch.messages);
+    const rewind = this.rewinds.get(partition) ?? 0;
+    const job: QueuedBatch = { partition, bytes, consumer, run: () => this.sendBatch(topic, partition, firstOffset, prepared, consumer, rewind) };
     await this.pipeline.push(job);
   }
 
   /** One queued batch: process it, and on a failed send hold its partition back. */
-  private async sendBatch(payload: EachBatchPayload, prepared: PreparedBatch, consumer: Consumer): Promise<void> {
-    const { batch } = payload;
-    const partition = batch.partition;
+  private async sendBatch(topic: string, partition: number, firstOffset: string, prepared: PreparedBatch, consumer: Consumer, rewind: number): Promise<void> {
     // Abandoned when the partition moved to another member or was rewound, or the consumer was replaced.
-    const stale = () => payload.isStale() || consumer !== this.consumer || !this.assigned.has(partition);
+    const stale = () => consumer !== this.consumer || !this.assigned.has(partition) || (this.rewinds.get(partition) ?? 0) !== rewind;
     if (stale()) return;
     const outcome = await this.processor.processPrepared(prepared, {
       resolveOffset: (offset) => {
         if (!stale()) this.pendingCommits.set(partition, (BigInt(offset) + 1n).toString());
       },
-      // kafkajs heartbeats from its own loop between batches; a rebalance it reports is kafkajs's to handle.
-      heartbeat: () => payload.heartbeat().catch(() => undefined),
+      // kafkajs heartbeats from its own loop, between the batches it hands to eachBatch.
+      heartbeat: () => Promise.resolve(),
       isStale: stale,
     });
     if (!outcome.ok && !stale()) {
       // Hold the partition where the last good chunk left it: drop its queued batches, seek
       // back to the first message not handed off (kafkajs fetches it again), and resume after
       // a backoff.
-      const from = outcome.lastResolved !== undefined ? (BigInt(outcome.lastResolved) + 1n).toString() : batch.messages[0].offset;
+      const from = outcome.lastResolved !== undefined ? (BigInt(outcome.lastResolved) + 1n).toString() : firstOffset;
       this.pipeline.discard((job) => job.partition === partition);
-      const resume = payload.pause();
-      consumer.seek({ topic: batch.topic, partition, offset: from });
+      this.rewinds.set(partition, rewind + 1);
+      consumer.pause([{ topic, partitions: [partition] }]);
+      consumer.seek({ topic, partition, offset: from });
       const delay = this.sinkBackoff.next();
       const timer = setTimeout(() => {
         this.resumeTimers.delete(timer);
-        if (!this.stopping) resume();
+        if (!this.stopping) consumer.resume([{ topic, partitions: [partition] }]);
       }, delay);
       this.resumeTimers.add(timer);
     } else if (outcome.ok) {
