@@ -18,7 +18,7 @@ import { Backoff, InterruptibleSleep } from './backoff';
 import { BatchProcessor, DeadLetter, PreparedBatch } from './batchProcessor';
 import { createChunkEncoder, type EncoderSetup } from './chunkEncoder';
 import { type ChunkEncoding, InlineEncoding, WorkerEncoding } from './chunkEncoding';
-import { BatchPipeline, PipelineJob } from './batchPipeline';
+import { BatchPipeline } from './batchPipeline';
 
 export const REJECT_REASON_HEADER = 'x-insights-reject-reason';
 
@@ -50,7 +50,7 @@ export class InstanceRunner {
   private telemetryTimer?: NodeJS.Timeout;
   private stopping = false;
   /** Fetched batches waiting to be sent, so that kafkajs fetches the next while they are. */
-  private readonly pipeline: BatchPipeline<QueuedBatch>;
+  private readonly pipeline: BatchPipeline;
   /** Partitions this member owns since the last group join. */
   private assigned = new Set<number>();
   /** Per partition, how often a failed batch rewound it: the batches queued before are stale. */
@@ -256,8 +256,7 @@ export class InstanceRunner {
     const firstOffset = batch.messages[0].offset;
     const prepared = this.processor.prepare(topic, partition, batch.messages);
     const rewind = this.rewinds.get(partition) ?? 0;
-    const job: QueuedBatch = { partition, bytes, consumer, run: () => this.sendBatch(topic, partition, firstOffset, prepared, consumer, rewind) };
-    await this.pipeline.push(job);
+    await this.pipeline.push({ partition, bytes, run: () => this.sendBatch(topic, partition, firstOffset, prepared, consumer, rewind) });
   }
 
   /** One queued batch: process it, and on a failed send hold its partition back. */
@@ -434,10 +433,6 @@ const STOP_STEP_MS = 5000;
 const PARTITIONS_CONCURRENTLY = 1;
 /** Queue bound, in largest per-partition fetches: enough to send while the next fetch is answered. */
 const PIPELINE_FETCHES = 4;
-
-interface QueuedBatch extends PipelineJob {
-  consumer: Consumer;
-}
 
 async function withTimeout(p: Promise<unknown> | undefined, ms: number, onTimeout: () => void): Promise<void> {
   if (!p) return;
