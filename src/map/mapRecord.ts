@@ -9,20 +9,10 @@
 import type { MetricType } from '../config/schema';
 import { DURATION_FIELD, DropReason, TELEMETRY_PREFIX } from '../telemetry/catalogue';
 import type { InsightsRecord } from '../decode/decodeMessage';
+import { emptyMessageFields, fieldsOfRecord, VALUE_NULL, VALUE_NUMBER, type MessageFields } from '../decode/messageFields';
 import { CardinalityGuard, OVERFLOW } from './cardinalityGuard';
 import { formatTag, isValidMetricName, MAX_METRIC_NAME, sanitizeMetricField } from './sanitize';
 import { parseInsightsTime } from './time';
-
-/** Platform fields that describe the execution; never sent as values. */
-export const OPERATIONAL_FIELDS: ReadonlySet<string> = new Set([
-  'algorithm_name',
-  'algorithm_version',
-  'algorithm_owner',
-  'request_id',
-  'session_id',
-  'time',
-  'timestamp',
-]);
 
 export interface MappingOptions {
   prefix: string;
@@ -58,6 +48,7 @@ export class Mapper {
   private readonly names = new Map<string, NameEntry>();
   private readonly tagSets = new Map<string, Map<unknown, Map<unknown, string>>>();
   private tagSetCount = 0;
+  private readonly scratch = emptyMessageFields();
   private readonly staticTagString: string;
   /** A Map, not the config object: a field named `constructor` must not find Object's. */
   private readonly types: ReadonlyMap<string, MetricType>;
@@ -71,32 +62,33 @@ export class Mapper {
     this.types = new Map(Object.entries(opts.types));
   }
 
-  /** `nonFinite`: top-level keys whose value was a bare NaN/Infinity token (now null). */
+  /** A parsed record (`nonFinite`: top-level keys whose value was a bare NaN/Infinity token, now null). */
   map(record: InsightsRecord, nowMs: number, out: PointSink, nonFinite?: ReadonlySet<string>): void {
+    this.mapFields(fieldsOfRecord(record, nonFinite, this.scratch), nowMs, out);
+  }
+
+  mapFields(message: MessageFields, nowMs: number, out: PointSink): void {
     // The guard may replace the name or the version tag with `overflow` (values still go out).
-    const nameOverflow = !this.guard.allowAlgorithm(record.algorithm_name, nowMs);
-    const algorithm = nameOverflow ? OVERFLOW : record.algorithm_name;
+    const nameOverflow = !this.guard.allowAlgorithm(message.algorithmName, nowMs);
+    const algorithm = nameOverflow ? OVERFLOW : message.algorithmName;
     const budget = this.guard.budget(algorithm);
-    const rawVersion = record.algorithm_version;
+    const rawVersion = message.version;
     const versionOverflow = rawVersion !== undefined && rawVersion !== null && !budget.allowVersion(String(rawVersion), nowMs);
-    const tags = this.tagsFor(record, algorithm, versionOverflow ? OVERFLOW : rawVersion);
+    const tags = this.tagsFor(message, algorithm, versionOverflow ? OVERFLOW : rawVersion);
+    const nonFinite = message.nonFinite;
     let stampSec: number | undefined;
     let stampTried = false;
 
-    for (const field in record) {
-      if (OPERATIONAL_FIELDS.has(field)) continue;
-      const raw = record[field];
-      let value: number;
-      if (typeof raw === 'number') {
-        if (!Number.isFinite(raw)) {
-          out.drop('non_finite');
-          continue;
-        }
-        value = raw;
-      } else if (typeof raw === 'boolean') {
-        value = raw ? 1 : 0;
-      } else {
-        out.drop(raw === null && nonFinite?.has(field) ? 'non_finite' : 'non_numeric');
+    for (let k = 0; k < message.count; k++) {
+      const field = message.keys[k];
+      const kind = message.kinds[k];
+      if (kind !== VALUE_NUMBER) {
+        out.drop(kind === VALUE_NULL && nonFinite?.has(field) ? 'non_finite' : 'non_numeric');
+        continue;
+      }
+      const value = message.numbers[k];
+      if (!Number.isFinite(value)) {
+        out.drop('non_finite');
         continue;
       }
 
@@ -114,7 +106,7 @@ export class Mapper {
       if (this.opts.useMessageTime && (entry.type === 'gauge' || entry.type === 'count')) {
         if (!stampTried) {
           stampTried = true;
-          const ms = parseInsightsTime(record.time);
+          const ms = parseInsightsTime(message.time);
           stampSec = ms === undefined ? undefined : Math.floor(ms / 1000);
         }
         if (stampSec !== undefined && stampSec < nowMs / 1000 - this.opts.maxAgeSeconds) {
@@ -152,8 +144,8 @@ export class Mapper {
     return { name, type: this.types.get(field) ?? this.opts.defaultType };
   }
 
-  private tagsFor(record: InsightsRecord, algorithm: string, version: unknown): string {
-    const owner = record.algorithm_owner;
+  private tagsFor(message: MessageFields, algorithm: string, version: unknown): string {
+    const owner = message.owner;
     // Nested maps keyed by the values themselves: no key string to build, and no separator
     // that could make two different triples collide.
     let byVersion = this.tagSets.get(algorithm);
@@ -177,8 +169,8 @@ export class Mapper {
     }
     if (this.opts.tagRequestId || this.opts.tagSessionId) {
       const extra = [
-        this.opts.tagRequestId ? formatTag('request_id', record.request_id) : undefined,
-        this.opts.tagSessionId ? formatTag('session_id', record.session_id) : undefined,
+        this.opts.tagRequestId ? formatTag('request_id', message.requestId) : undefined,
+        this.opts.tagSessionId ? formatTag('session_id', message.sessionId) : undefined,
       ].filter((t): t is string => t !== undefined);
       if (extra.length > 0) tags = `${tags},${extra.join(',')}`;
     }

@@ -1,0 +1,353 @@
+/**
+ * The fast path of decoding: reads the fields the mapper needs straight from the message bytes,
+ * without building a string of the message or an object of it (JSON.parse's garbage was most
+ * of the encoder's GC). Keys and tag values are interned, skipped strings are only validated,
+ * and numbers are read digit by digit.
+ *
+ * It accepts only what it can vouch for and gives up (returns undefined) on everything else:
+ * then decodeMessage's JSON.parse path decides, with its exact reasons. So the result is the
+ * one JSON.parse would give, or no result. It gives up on: anything but an object at the top;
+ * any syntax error; a backslash or a non-ASCII byte in a key or in a string it must return; a
+ * key starting with a digit (JSON.parse's object would list integer keys first); a repeated
+ * key (JSON.parse keeps the last value, in the first one's place); a nested object or array;
+ * a missing or non-string algorithm_name. Messages as Insights writes them take the fast path.
+ */
+import type { MessageFields } from './messageFields';
+import { emptyMessageFields, VALUE_NULL, VALUE_NUMBER, VALUE_OTHER } from './messageFields';
+
+const enum Role {
+  Metric,
+  Name,
+  Version,
+  Owner,
+  RequestId,
+  SessionId,
+  Time,
+  /** `timestamp`: operational, never a value. */
+  Ignored,
+  /** A key the fast path does not handle. */
+  GiveUp,
+}
+
+const ROLES: ReadonlyMap<string, Role> = new Map([
+  ['algorithm_name', Role.Name],
+  ['algorithm_version', Role.Version],
+  ['algorithm_owner', Role.Owner],
+  ['request_id', Role.RequestId],
+  ['session_id', Role.SessionId],
+  ['time', Role.Time],
+  ['timestamp', Role.Ignored],
+]);
+
+/** Entries chained by a 30-bit hash of their bytes; `entries` counts them all, chains included. */
+interface InternTable {
+  byHash: Map<number, Interned>;
+  entries: number;
+}
+
+interface Interned {
+  text: string;
+  /** `text` as bytes, for comparing (faster than charCodeAt). */
+  bytes: Uint8Array;
+  role: Role;
+  /** The key that followed this one last time: messages of one algorithm repeat their key order. */
+  follower: Interned | undefined;
+  /** The message in which the key was last seen (repeated keys give up). */
+  seenIn: number;
+  next: Interned | undefined;
+}
+
+/** Per table: enough for every key and tag value of a busy topic, bounded for a hostile one. */
+const INTERN_LIMIT = 20_000;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** Powers of ten that are exact doubles: m / 10^k with m < 2^53 is then correctly rounded. */
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+export interface ScanOptions {
+  /** Return these strings too (only needed for tags and message time). */
+  requestId: boolean;
+  sessionId: boolean;
+  time: boolean;
+}
+
+export class MessageScanner {
+  private readonly keys: InternTable = { byHash: new Map(), entries: 0 };
+  private readonly tagValues: InternTable = { byHash: new Map(), entries: 0 };
+  private message = 0;
+  private readonly out: MessageFields = emptyMessageFields();
+  private pos = 0;
+  private hash = 0;
+  /** The first key of the last message: where the prediction of keys starts. */
+  private firstKey: Interned | undefined;
+
+  constructor(private readonly want: ScanOptions) {}
+
+  /** The fields of the message in `b[start, end)`, or undefined: decode it with JSON.parse. */
+  scan(b: Buffer, start: number, end: number): MessageFields | undefined {
+    const out = this.out;
+    out.algorithmName = '';
+    out.version = undefined;
+    out.owner = undefined;
+    out.requestId = undefined;
+    out.sessionId = undefined;
+    out.time = undefined;
+    out.nonFinite = undefined;
+    out.count = 0;
+    if (++this.message > 0x3fffffff) this.restartStamps();
+    const message = this.message;
+    let name: unknown;
+    let previous: Interned | undefined;
+    let predicted = this.firstKey;
+
+    let i = skipSpace(b, start, end);
+    if (i >= end || b[i] !== 0x7b /* { */) return undefined;
+    i = skipSpace(b, i + 1, end);
+    if (i >= end || b[i] === 0x7d /* } */) return undefined; // no algorithm_name
+    for (;;) {
+      // key
+      if (b[i] !== 0x22 /* " */) return undefined;
+      let key: Interned | undefined;
+      if (predicted !== undefined && isStringAt(b, i + 1, end, predicted.bytes)) {
+        key = predicted;
+        i += predicted.bytes.length + 2;
+      } else {
+        if (!this.readPlainString(b, i + 1, end)) return undefined;
+        key = this.intern(this.keys, b, i + 1, this.pos, true);
+        i = this.pos + 1;
+      }
+      if (key === undefined || key.role === Role.GiveUp || key.seenIn === message) return undefined;
+      key.seenIn = message;
+      if (previous === undefined) this.firstKey = key;
+      else previous.follower = key;
+      previous = key;
+      predicted = key.follower;
+      i = skipSpace(b, i, end);
+      if (i >= end || b[i] !== 0x3a /* : */) return undefined;
+      i = skipSpace(b, i + 1, end);
+      if (i >= end) return undefined;
+
+      // value: metric fields keep a kind and a number; operational ones the JSON value
+      const c = b[i];
+      const role = key.role;
+      let kind = VALUE_NUMBER;
+      let num = 0;
+      let value: unknown;
+      if (c === 0x22) {
+        kind = VALUE_OTHER;
+        if (role === Role.Name || role === Role.Version || role === Role.Owner) {
+          if (!this.readPlainString(b, i + 1, end)) return undefined;
+          value = (this.intern(this.tagValues, b, i + 1, this.pos, false) as Interned).text;
+        } else if ((role === Role.RequestId && this.want.requestId) || (role === Role.SessionId && this.want.sessionId) || (role === Role.Time && this.want.time)) {
+          if (!this.readPlainString(b, i + 1, end)) return undefined;
+          value = b.toString('latin1', i + 1, this.pos);
+        } else if (!this.skipString(b, i + 1, end)) return undefined;
+        i = this.pos + 1;
+      } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+        num = this.readNumber(b, i, end);
+        if (Number.isNaN(num)) return undefined;
+        if (role !== Role.Metric) value = num;
+        i = this.pos;
+      } else if (c === 0x74 /* t */ && i + 3 < end && b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65) {
+        num = 1;
+        value = true;
+        i += 4;
+      } else if (c === 0x66 /* f */ && i + 4 < end && b[i + 1] === 0x61 && b[i + 2] === 0x6c && b[i + 3] === 0x73 && b[i + 4] === 0x65) {
+        value = false;
+        i += 5;
+      } else if (c === 0x6e /* n */ && i + 3 < end && b[i + 1] === 0x75 && b[i + 2] === 0x6c && b[i + 3] === 0x6c) {
+        kind = VALUE_NULL;
+        value = null;
+        i += 4;
+      } else return undefined; // nested, or not JSON
+
+      switch (role) {
+        case Role.Metric: {
+          const n = out.count++;
+          out.keys[n] = key.text;
+          out.kinds[n] = kind;
+          out.numbers[n] = num;
+          break;
+        }
+        case Role.Name:
+          name = value;
+          break;
+        case Role.Version:
+          out.version = value;
+          break;
+        case Role.Owner:
+          out.owner = value;
+          break;
+        case Role.RequestId:
+          out.requestId = value;
+          break;
+        case Role.SessionId:
+          out.sessionId = value;
+          break;
+        case Role.Time:
+          out.time = value;
+          break;
+        default:
+          break;
+      }
+
+      i = skipSpace(b, i, end);
+      if (i >= end) return undefined;
+      if (b[i] === 0x2c /* , */) {
+        i = skipSpace(b, i + 1, end);
+        if (i >= end) return undefined;
+        continue;
+      }
+      if (b[i] !== 0x7d) return undefined;
+      break;
+    }
+    if (skipSpace(b, i + 1, end) !== end) return undefined;
+    if (typeof name !== 'string' || name.length === 0) return undefined;
+    out.algorithmName = name;
+    return out;
+  }
+
+  /**
+   * From just after an opening quote: a string of printable ASCII without escapes. Sets `pos` to
+   * the closing quote and `hash` to a hash of the content; false if the string is anything else.
+   */
+  private readPlainString(b: Buffer, i: number, end: number): boolean {
+    let h = 0x811c9dc5;
+    for (; i < end; i++) {
+      const c = b[i];
+      if (c === 0x22) {
+        this.pos = i;
+        this.hash = h & 0x3fffffff;
+        return true;
+      }
+      if (c === 0x5c || c < 0x20 || c >= 0x80) return false;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    return false;
+  }
+
+  /** From just after an opening quote: any valid JSON string (its text is not needed). */
+  private skipString(b: Buffer, i: number, end: number): boolean {
+    for (; i < end; i++) {
+      const c = b[i];
+      if (c === 0x22) {
+        this.pos = i;
+        return true;
+      }
+      if (c < 0x20) return false; // JSON.parse refuses raw control characters
+      if (c === 0x5c) {
+        if (++i >= end) return false;
+        const e = b[i];
+        if (e === 0x75 /* u */) {
+          if (i + 4 >= end || !isHex(b[i + 1]) || !isHex(b[i + 2]) || !isHex(b[i + 3]) || !isHex(b[i + 4])) return false;
+          i += 4;
+        } else if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return false;
+      }
+      // Bytes >= 0x80 are left as they are: the UTF-8 decoder never joins an ASCII byte to them.
+    }
+    return false;
+  }
+
+  /**
+   * A JSON number at `i`; sets `pos` just past it. Exact: digits are summed as an integer below
+   * 2^53 and scaled by one exact power of ten (one correctly rounded operation, as JSON.parse
+   * rounds); longer numbers are converted from their text by Number(), as JSON.parse does.
+   * NaN (which no JSON number is): not a JSON number.
+   */
+  private readNumber(b: Buffer, i: number, end: number): number {
+    const start = i;
+    const negative = b[i] === 0x2d;
+    if (negative) i++;
+    if (i >= end) return NaN;
+    let mantissa = 0;
+    let c = b[i];
+    if (c === 0x30) i++;
+    else if (c >= 0x31 && c <= 0x39) {
+      for (; i < end && (c = b[i]) >= 0x30 && c <= 0x39; i++) mantissa = mantissa * 10 + (c - 0x30);
+    } else return NaN;
+    let scale = 0;
+    if (i < end && b[i] === 0x2e /* . */) {
+      i++;
+      const first = i;
+      for (; i < end && (c = b[i]) >= 0x30 && c <= 0x39; i++) mantissa = mantissa * 10 + (c - 0x30);
+      if (i === first) return NaN;
+      scale = i - first;
+    }
+    let exponent = 0;
+    if (i < end && (b[i] === 0x65 || b[i] === 0x45) /* e E */) {
+      i++;
+      const expNegative = i < end && b[i] === 0x2d;
+      if (expNegative || (i < end && b[i] === 0x2b)) i++;
+      const first = i;
+      for (; i < end && (c = b[i]) >= 0x30 && c <= 0x39; i++) if (exponent < 100_000) exponent = exponent * 10 + (c - 0x30);
+      if (i === first) return NaN;
+      if (expNegative) exponent = -exponent;
+    }
+    this.pos = i;
+    const power = exponent - scale;
+    let value: number;
+    if (mantissa <= MAX_SAFE && power >= -22 && power <= 22) {
+      value = power === 0 ? mantissa : power > 0 ? mantissa * POW10[power] : mantissa / POW10[-power];
+      return negative ? -value : value;
+    }
+    return Number(b.toString('latin1', start, i));
+  }
+
+  /** The string of `b[start, end)` (plain ASCII, hashed by readPlainString) from `table`. */
+  private intern(table: InternTable, b: Buffer, start: number, end: number, isKey: boolean): Interned | undefined {
+    const hash = this.hash;
+    const length = end - start;
+    for (let e = table.byHash.get(hash); e !== undefined; e = e.next) {
+      const bytes = e.bytes;
+      if (bytes.length !== length) continue;
+      let k = 0;
+      while (k < length && bytes[k] === b[start + k]) k++;
+      if (k === length) return e;
+    }
+    const text = b.toString('latin1', start, end);
+    let role = Role.Metric;
+    let forgot = false;
+    if (isKey) {
+      const first = text.charCodeAt(0);
+      role = first >= 0x30 && first <= 0x39 ? Role.GiveUp : (ROLES.get(text) ?? Role.Metric);
+    }
+    if (table.entries >= INTERN_LIMIT) {
+      table.byHash.clear();
+      table.entries = 0;
+      // Stale keys must not stay reachable through the predictions either.
+      if (isKey) this.firstKey = undefined;
+      forgot = true;
+    }
+    const entry: Interned = { text, bytes: Buffer.from(text, 'latin1'), role, follower: undefined, seenIn: 0, next: table.byHash.get(hash) };
+    table.byHash.set(hash, entry);
+    table.entries++;
+    // A cleared key table forgets which keys this message already had (repeats must be caught).
+    return forgot && isKey ? undefined : entry;
+  }
+
+  private restartStamps(): void {
+    this.message = 1;
+    this.keys.byHash.clear();
+    this.keys.entries = 0;
+    this.firstKey = undefined;
+  }
+}
+
+/** True when `b[i, end)` starts with `text` and a closing quote. */
+function isStringAt(b: Buffer, i: number, end: number, text: Uint8Array): boolean {
+  const length = text.length;
+  if (i + length >= end || b[i + length] !== 0x22) return false;
+  for (let k = 0; k < length; k++) if (b[i + k] !== text[k]) return false;
+  return true;
+}
+
+function skipSpace(b: Buffer, i: number, end: number): number {
+  for (; i < end; i++) {
+    const c = b[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
+  }
+  return i;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
