@@ -15,7 +15,7 @@
  * Output: a table on stdout and a JSON file (default bench/results/<timestamp>.json).
  */
 import { ChildProcess, execFileSync, fork, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Admin, Kafka, logLevel, Message } from 'kafkajs';
@@ -500,6 +500,8 @@ interface DaemonHandle {
   stderr: () => string;
   confDir: string;
   profileName?: string;
+  /** Where the threads write their profiles (moved to profileName and beside it at exit). */
+  profileDir?: string;
 }
 
 function startDaemon(opts: {
@@ -535,7 +537,10 @@ function startDaemon(opts: {
       ],
     }),
   );
-  const nodeArgs = [...BIN_NODE_FLAGS, ...(opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf, '--cpu-prof-name', opts.profileName ?? 'check.cpuprofile'] : [])];
+  // No --cpu-prof-name: every thread writes its own file (CPU.<date>.<time>.<pid>.<thread>.<seq>),
+  // sorted out by threadProfiles() once the process has exited.
+  const profileDir = opts.cpuProf ? mkdtempSync(join(opts.cpuProf, 'threads-')) : undefined;
+  const nodeArgs = [...BIN_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
   const proc = track(spawn(process.execPath, [...nodeArgs, CLI, 'run', '-c', conf], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] }));
   // Keep the head and a bounded tail of the log (info lines at startup, warnings later).
   let head = '';
@@ -544,7 +549,28 @@ function startDaemon(opts: {
     if (head.length < 20_000) head += d.toString();
     else tail = (tail + d.toString()).slice(-20_000);
   });
-  return { proc, stderr: () => head + tail, confDir, profileName: opts.cpuProf ? join(opts.cpuProf, opts.profileName ?? 'check.cpuprofile') : undefined };
+  return { proc, stderr: () => head + tail, confDir, profileDir, profileName: opts.cpuProf ? join(opts.cpuProf, opts.profileName ?? 'check.cpuprofile') : undefined };
+}
+
+/**
+ * Moves the per-thread profiles of an exited check to `<name>.cpuprofile` (the main thread) and
+ * `<name>.encoder.cpuprofile` (the encoder thread); returns the encoder's path if there is one.
+ */
+function threadProfiles(daemon: DaemonHandle): string | undefined {
+  if (!daemon.profileDir || !daemon.profileName) return undefined;
+  let encoder: string | undefined;
+  for (const file of readdirSync(daemon.profileDir)) {
+    const thread = /^CPU\.\d+\.\d+\.\d+\.(\d+)\.\d+\.cpuprofile$/.exec(file)?.[1];
+    if (thread === undefined) continue;
+    if (thread === '0') renameSync(join(daemon.profileDir, file), daemon.profileName);
+    else {
+      // a respawned encoder would write a second file; the first one (lowest thread id) is kept
+      encoder ??= daemon.profileName.replace(/\.cpuprofile$/, '.encoder.cpuprofile');
+      if (!existsSync(encoder)) renameSync(join(daemon.profileDir, file), encoder);
+    }
+  }
+  rmSync(daemon.profileDir, { recursive: true, force: true });
+  return encoder;
 }
 
 function logSummary(stderr: string): { warnings: number; errors: number; messages: string[] } {
@@ -623,6 +649,7 @@ async function checkEndToEnd(
   const stats = await listener.stats();
   const listenerCpu = listener.sample();
   await listener.close();
+  const encoderProfile = threadProfiles(daemon);
   const rcvbufErrors = udpRcvbufErrors() - rcvbufBefore;
   const logs = logSummary(daemon.stderr());
   const tc = stats.telemetryCounts;
@@ -680,7 +707,9 @@ async function checkEndToEnd(
     },
     log: logs,
     cpuProfile: daemon.profileName,
+    encoderProfile: encoderProfile,
     profile: profileOf(daemon.profileName),
+    encoderThreadProfile: profileOf(encoderProfile),
   };
 }
 
@@ -1051,6 +1080,12 @@ async function main(): Promise<number> {
       out.push('');
       out.push(`== CPU profile: ${r.scenario} ==`);
       out.push(formatSummary({ ...prof, top: prof.top.slice(0, 15), areas: prof.areas.slice(0, 10), projectInclusive: prof.projectInclusive.slice(0, 10) }));
+      const enc = r.encoderThreadProfile as ProfileSummary | undefined;
+      if (enc) {
+        out.push('');
+        out.push(`== CPU profile: ${r.scenario}, encoder thread ==`);
+        out.push(formatSummary({ ...enc, top: enc.top.slice(0, 15), areas: enc.areas.slice(0, 10), projectInclusive: enc.projectInclusive.slice(0, 10) }));
+      }
     }
   }
   process.stdout.write(out.join('\n') + '\n');

@@ -121,7 +121,7 @@ export class ChunkEncoder implements PointSink {
       if (!this.packer.add(entry.line(entry.value))) refused++;
     }
     this.stamped.clear();
-    if (this.series) refused += this.series.drain(this.packer.maxBytes, this.packer.suffixBytes, (line, bytes) => this.packer.add(line, bytes));
+    if (this.series) refused += this.series.drain(this.packer);
     if (refused > 0) this.drop('too_long', refused);
     const chunk: EncodedChunk = {
       datagrams: this.packer.take(),

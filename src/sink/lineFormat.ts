@@ -14,14 +14,25 @@ const FAST_SCALE = 1e6;
 const FAST_LIMIT = 2 ** 53;
 
 /**
- * The text of a finite number that parses back to exactly the same double. Number-to-string
- * (shortest round trip) is the costliest step per value; model scores and durations mostly
- * have few decimals, and for those the digits of an integer are cheaper. When
- * k / 1e6 === x, the decimal k * 10^-6 rounds to x (IEEE division rounds the exact quotient
- * to nearest, as does parsing), so the text is exact. Anything else: String(x).
+ * Writes the text of a finite number at `pos` of `buf` (at most MAX_VALUE_BYTES bytes) and
+ * returns the position after it; the text parses back to exactly the same double.
+ * Number-to-string (shortest round trip) is the costliest step per value, and the encoder
+ * writes values straight into datagram bytes; model scores and durations mostly have few
+ * decimals, and for those the digits of integers are cheaper. When k / 1e6 === x, the decimal
+ * k * 10^-6 rounds to x (IEEE division rounds the exact quotient to nearest, as does parsing),
+ * so the text is exact. Anything else: the characters of String(x).
  */
-export function formatValue(x: number): string {
-  if (Number.isInteger(x)) return String(x);
+export function writeValue(buf: Uint8Array, pos: number, x: number): number {
+  if (Number.isInteger(x)) {
+    if (x <= MAX_SAFE && x >= -MAX_SAFE) {
+      if (x < 0) {
+        buf[pos++] = 45; // -
+        x = -x;
+      }
+      return writeDigits(buf, pos, x, 0);
+    }
+    return writeText(buf, pos, String(x)); // String(2 ** 60) is 1152921504606847000, not the exact integer
+  }
   const scaled = x * FAST_SCALE;
   if (scaled > -FAST_LIMIT && scaled < FAST_LIMIT) {
     const k = Math.round(scaled);
@@ -34,14 +45,48 @@ export function formatValue(x: number): string {
         whole--;
         frac += FAST_SCALE;
       }
-      let digits = String(frac + FAST_SCALE); // "1dddddd": six digits with leading zeros
-      let end = digits.length;
-      while (digits.charCodeAt(end - 1) === 48 /* 0 */) end--;
-      digits = digits.slice(1, end);
-      return `${k < 0 ? '-' : ''}${whole}.${digits}`;
+      if (k < 0) buf[pos++] = 45;
+      pos = writeDigits(buf, pos, whole, 0);
+      buf[pos++] = 46; // .
+      // six digits with leading zeros, trailing zeros dropped (frac > 0: x is not an integer)
+      let digits = 6;
+      while (frac % 10 === 0) {
+        frac /= 10;
+        digits--;
+      }
+      return writeDigits(buf, pos, frac, digits);
     }
   }
-  return String(x);
+  return writeText(buf, pos, String(x));
+}
+
+/** The longest text writeValue writes (String(-Number.MIN_VALUE) is "-5e-324"; 17 digits, sign, point, exponent). */
+export const MAX_VALUE_BYTES = 32;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** The decimal digits of a non-negative integer below 2^53, left-padded with zeros to `width`. */
+function writeDigits(buf: Uint8Array, pos: number, n: number, width: number): number {
+  let len = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+  if (len < width) len = width;
+  for (let i = pos + len - 1; i >= pos; i--) {
+    const q = Math.floor(n / 10);
+    buf[i] = 48 + (n - q * 10);
+    n = q;
+  }
+  return pos + len;
+}
+
+function writeText(buf: Uint8Array, pos: number, text: string): number {
+  for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+  return pos;
+}
+
+const scratch = Buffer.alloc(MAX_VALUE_BYTES);
+
+/** writeValue as a string (telemetry, stamped and unpacked lines). */
+export function formatValue(x: number): string {
+  return scratch.toString('latin1', 0, writeValue(scratch, 0, x));
 }
 
 export function formatLine(name: string, value: number, type: MetricType, tags: string, timestampSec?: number): string {

@@ -8,8 +8,8 @@
  * the same string instances each time, so V8's cached string hashes make them cheap.
  */
 import type { MetricType } from '../config/schema';
-import { utf8Length } from './datagramPacker';
-import { formatValue, TYPE_CODES } from './lineFormat';
+import { type DatagramPacker, utf8Length } from './datagramPacker';
+import { MAX_VALUE_BYTES, TYPE_CODES, writeValue } from './lineFormat';
 
 interface Series {
   name: string;
@@ -22,6 +22,7 @@ interface Series {
 export class SeriesPacker {
   private byTags = new Map<string, Map<string, Series>>();
   private size = 0;
+  private line = Buffer.allocUnsafe(4096);
 
   add(name: string, value: number, type: MetricType, tags: string): void {
     let byName = this.byTags.get(tags);
@@ -47,46 +48,54 @@ export class SeriesPacker {
   }
 
   /**
-   * Emits every series as packed lines of at most `maxLineBytes` (counting `suffixBytes` that
-   * the datagram packer appends to each line), then starts over. `emit` gets each line with its
-   * byte length (without the suffix) and returns false when the line does not fit even with one
-   * value; the number of values refused is returned.
+   * Writes every series as packed lines into `packer`, each line fitting one datagram, then
+   * starts over. Values are written as bytes straight into the line; returns the number of
+   * values refused (a line that cannot fit even with one value).
    */
-  drain(maxLineBytes: number, suffixBytes: number, emit: (line: string, bytes: number) => boolean): number {
+  drain(packer: DatagramPacker): number {
     let refused = 0;
+    const max = packer.maxBytes - packer.suffixBytes;
     for (const byName of this.byTags.values()) {
       for (const s of byName.values()) {
-        const tail = `|${TYPE_CODES[s.type]}${s.tags ? `|#${s.tags}` : ''}`;
-        const fixed = utf8Length(s.name) + utf8Length(tail);
-        const values = s.values;
-        let joined = formatValue(values[0]); // numbers format as ASCII
-        for (let i = 1; i < values.length; i++) joined += ':' + formatValue(values[i]);
-        if (fixed + 1 + joined.length + suffixBytes <= maxLineBytes) {
-          // the common case: the whole series fits one line
-          if (!emit(`${s.name}:${joined}${tail}`, fixed + 1 + joined.length)) refused += s.values.length;
-          continue;
-        }
-        let line = s.name;
-        let bytes = fixed;
+        const tailText = `|${TYPE_CODES[s.type]}${s.tags ? `|#${s.tags}` : ''}`;
+        const tail = Buffer.from(tailText);
+        const nameBytes = utf8Length(s.name);
+        const ascii = nameBytes === s.name.length && tail.length === tailText.length;
+        let line = this.lineBuffer(nameBytes + 1 + MAX_VALUE_BYTES);
+        line.write(s.name, 0);
+        let used = nameBytes;
         let inLine = 0;
-        for (const n of s.values) {
-          const v = formatValue(n);
-          const add = v.length + 1; // ':' + the number
-          if (inLine > 0 && bytes + add + suffixBytes > maxLineBytes) {
-            if (!emit(line + tail, bytes)) refused += inLine;
-            line = s.name;
-            bytes = fixed;
-            inLine = 0;
+        const values = s.values;
+        for (let i = 0; i < values.length; i++) {
+          if (used + 1 + MAX_VALUE_BYTES > line.length) line = this.lineBuffer(2 * (used + 1 + MAX_VALUE_BYTES), used);
+          line[used] = 0x3a; // :
+          const end = writeValue(line, used + 1, values[i]);
+          if (inLine > 0 && end + tail.length > max) {
+            // the line is full without this value: send it, and start the next with the value
+            if (!packer.addBytes(line, used, tail, ascii)) refused += inLine;
+            line.copyWithin(nameBytes, used, end);
+            used = nameBytes + (end - used);
+            inLine = 1;
+          } else {
+            used = end;
+            inLine++;
           }
-          line += ':' + v;
-          bytes += add;
-          inLine++;
         }
-        if (inLine > 0 && !emit(line + tail, bytes)) refused += inLine;
+        if (inLine > 0 && !packer.addBytes(line, used, tail, ascii)) refused += inLine;
       }
     }
     this.byTags = new Map();
     this.size = 0;
     return refused;
+  }
+
+  /** The scratch buffer for one line, at least `bytes` long (keeping its first `keep` bytes). */
+  private lineBuffer(bytes: number, keep = 0): Buffer {
+    if (this.line.length < bytes) {
+      const bigger = Buffer.allocUnsafe(Math.max(bytes, 2 * this.line.length));
+      this.line.copy(bigger, 0, 0, keep);
+      this.line = bigger;
+    }
+    return this.line;
   }
 }

@@ -95,9 +95,16 @@ describe('DatagramPacker', () => {
 });
 
 describe('SeriesPacker (DogStatsD 1.1 value packing)', () => {
-  const drain = (p: SeriesPacker, max: number, suffixBytes = 0) => {
-    const lines: string[] = [];
-    const refused = p.drain(max, suffixBytes, (l) => (Buffer.byteLength(l) + suffixBytes <= max ? (lines.push(l), true) : false));
+  /** Drains into a packer of `max`-byte datagrams; the lines, without the suffix. */
+  const drain = (p: SeriesPacker, max: number, suffix = '') => {
+    const packer = new DatagramPacker(max, suffix);
+    const refused = p.drain(packer);
+    const datagrams = packer.take();
+    for (const d of datagrams) expect(Buffer.byteLength(d)).toBeLessThanOrEqual(max);
+    const lines = datagrams.flatMap((d) => d.split('\n')).map((l) => {
+      expect(l.endsWith(suffix)).toBe(true);
+      return l.slice(0, l.length - suffix.length);
+    });
     return { lines, refused };
   };
 
@@ -117,11 +124,22 @@ describe('SeriesPacker (DogStatsD 1.1 value packing)', () => {
   it('splits a long series into lines that fit, never losing a value', () => {
     const p = new SeriesPacker();
     for (let i = 0; i < 100; i++) p.add('metric', 1000 + i, 'distribution', 'k:v');
-    const { lines, refused } = drain(p, 60, 6);
+    const { lines, refused } = drain(p, 60, '|c:abc');
     expect(refused).toBe(0);
+    expect(lines.length).toBeGreaterThan(10);
     for (const l of lines) expect(Buffer.byteLength(l) + 6).toBeLessThanOrEqual(60);
+    // greedy: every line but the last had no room for one more value (':10xx', 5 bytes)
+    for (const l of lines.slice(0, -1)) expect(Buffer.byteLength(l) + 6 + 5).toBeGreaterThan(60);
     const values = lines.flatMap((l) => l.slice('metric:'.length, l.indexOf('|')).split(':').map(Number));
     expect(values).toEqual(Array.from({ length: 100 }, (_, i) => 1000 + i));
+  });
+
+  it('writes non-ASCII names and tags as UTF-8, beside ASCII lines in one datagram', () => {
+    const p = new SeriesPacker();
+    p.add('m', 0.5, 'distribution', 'a:b');
+    p.add('n', 1, 'gauge', 'owner:müller,algo:日本');
+    p.add('é', 2, 'count', '');
+    expect(drain(p, 1000).lines).toEqual(['m:0.5|d|#a:b', 'n:1|g|#owner:müller,algo:日本', 'é:2|c']);
   });
 
   it('reports values whose line cannot fit even alone', () => {
