@@ -52,6 +52,10 @@ interface Interned {
   role: Role;
   /** The key that followed this one last time: messages of one algorithm repeat their key order. */
   follower: Interned | undefined;
+  /** On an algorithm name: the keys of its last message, in order (the likely keys of the next). */
+  template: Interned[] | undefined;
+  /** The key table's generation when this was made: keys of a cleared table are never predicted. */
+  generation: number;
   /** The message in which the key was last seen (repeated keys give up). */
   seenIn: number;
   next: Interned | undefined;
@@ -79,6 +83,10 @@ export class MessageScanner {
   private hash = 0;
   /** The first key of the last message: where the prediction of keys starts. */
   private firstKey: Interned | undefined;
+  /** The keys of the message being read, in order. */
+  private readonly sequence: Interned[] = [];
+  /** Bumped when the key table is cleared. */
+  private generation = 0;
 
   constructor(private readonly want: ScanOptions) {}
 
@@ -96,8 +104,12 @@ export class MessageScanner {
     if (++this.message > 0x3fffffff) this.restartStamps();
     const message = this.message;
     let name: unknown;
+    let nameEntry: Interned | undefined;
+    let template: Interned[] | undefined;
+    let index = 0;
     let previous: Interned | undefined;
     let predicted = this.firstKey;
+    const generation = this.generation;
 
     let i = skipSpace(b, start, end);
     if (i >= end || b[i] !== 0x7b /* { */) return undefined;
@@ -107,7 +119,8 @@ export class MessageScanner {
       // key
       if (b[i] !== 0x22 /* " */) return undefined;
       let key: Interned | undefined;
-      if (predicted !== undefined && isStringAt(b, i + 1, end, predicted.bytes)) {
+      if (template !== undefined && index < template.length) predicted = template[index];
+      if (predicted !== undefined && predicted.generation === generation && isStringAt(b, i + 1, end, predicted.bytes)) {
         key = predicted;
         i += predicted.bytes.length + 2;
       } else {
@@ -121,6 +134,7 @@ export class MessageScanner {
       else previous.follower = key;
       previous = key;
       predicted = key.follower;
+      this.sequence[index++] = key;
       i = skipSpace(b, i, end);
       if (i >= end || b[i] !== 0x3a /* : */) return undefined;
       i = skipSpace(b, i + 1, end);
@@ -136,7 +150,12 @@ export class MessageScanner {
         kind = VALUE_OTHER;
         if (role === Role.Name || role === Role.Version || role === Role.Owner) {
           if (!this.readPlainString(b, i + 1, end)) return undefined;
-          value = (this.intern(this.tagValues, b, i + 1, this.pos, false) as Interned).text;
+          const entry = this.intern(this.tagValues, b, i + 1, this.pos, false) as Interned;
+          value = entry.text;
+          if (role === Role.Name) {
+            nameEntry = entry;
+            template = entry.template;
+          }
         } else if ((role === Role.RequestId && this.want.requestId) || (role === Role.SessionId && this.want.sessionId) || (role === Role.Time && this.want.time)) {
           if (!this.readPlainString(b, i + 1, end)) return undefined;
           value = b.toString('latin1', i + 1, this.pos);
@@ -203,6 +222,12 @@ export class MessageScanner {
     if (skipSpace(b, i + 1, end) !== end) return undefined;
     if (typeof name !== 'string' || name.length === 0) return undefined;
     out.algorithmName = name;
+    if (nameEntry !== undefined) {
+      // `name` came from nameEntry unless a later non-string name replaced it (then we gave up above)
+      let t = nameEntry.template;
+      if (t === undefined || t.length !== index) t = nameEntry.template = new Array<Interned>(index);
+      for (let k = 0; k < index; k++) t[k] = this.sequence[k];
+    }
     return out;
   }
 
@@ -313,11 +338,11 @@ export class MessageScanner {
     if (table.entries >= INTERN_LIMIT) {
       table.byHash.clear();
       table.entries = 0;
-      // Stale keys must not stay reachable through the predictions either.
-      if (isKey) this.firstKey = undefined;
+      // Keys of the cleared table must not come back through a prediction (their stamps are stale).
+      if (isKey) this.generation++;
       forgot = true;
     }
-    const entry: Interned = { text, bytes: Buffer.from(text, 'latin1'), role, follower: undefined, seenIn: 0, next: table.byHash.get(hash) };
+    const entry: Interned = { text, bytes: Buffer.from(text, 'latin1'), role, follower: undefined, template: undefined, generation: this.generation, seenIn: 0, next: table.byHash.get(hash) };
     table.byHash.set(hash, entry);
     table.entries++;
     // A cleared key table forgets which keys this message already had (repeats must be caught).
@@ -328,7 +353,7 @@ export class MessageScanner {
     this.message = 1;
     this.keys.byHash.clear();
     this.keys.entries = 0;
-    this.firstKey = undefined;
+    this.generation++;
   }
 }
 

@@ -24,12 +24,18 @@ export class SeriesPacker {
   private size = 0;
   private line = Buffer.allocUnsafe(4096);
 
+  /** The series map of the last tags: the values of one message all share its tags. */
+  private lastTags: string | undefined;
+  private lastByName: Map<string, Series> | undefined;
+
   add(name: string, value: number, type: MetricType, tags: string): void {
-    let byName = this.byTags.get(tags);
+    let byName = tags === this.lastTags ? this.lastByName : this.byTags.get(tags);
     if (!byName) {
       byName = new Map();
       this.byTags.set(tags, byName);
     }
+    this.lastTags = tags;
+    this.lastByName = byName;
     const series = byName.get(name);
     // A field configured with another type in the same chunk cannot share the series.
     if (series && series.type === type) series.values.push(value);
@@ -85,6 +91,8 @@ export class SeriesPacker {
       }
     }
     this.byTags = new Map();
+    this.lastTags = undefined;
+    this.lastByName = undefined;
     this.size = 0;
     return refused;
   }

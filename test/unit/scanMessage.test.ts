@@ -198,6 +198,21 @@ describe('MessageScanner', () => {
     expect(accepted).toBeGreaterThan(250);
   });
 
+  it('never predicts a key of a cleared key table (its repeat marks are stale)', () => {
+    const scanner = new MessageScanner(ALL);
+    const a = '{"algorithm_name":"a","x":1,"y":2}';
+    expect(scan(scanner, buf(a))).toBeDefined(); // remembers the keys of "a" in order
+    // another algorithm fills the key table past its limit: the table starts over
+    for (let m = 0; m < 25; m++) {
+      const fields = Array.from({ length: 1000 }, (_, k) => `"f${m}_${k}":1`);
+      scan(scanner, buf(`{"algorithm_name":"filler",${fields.join(',')}}`));
+    }
+    // the keys of "a" come again, then one of them repeats: JSON.parse keeps only the last x
+    const repeated = '{"algorithm_name":"a","x":1,"y":2,"x":3}';
+    expect(scan(scanner, buf(repeated))).toBeUndefined();
+    expectSame(scan(scanner, buf(a)) as Snapshot, reference(buf(a)), a);
+  });
+
   it('returns request_id, session_id and time only when asked to', () => {
     const got = scan(new MessageScanner({ requestId: false, sessionId: false, time: true }), buf(SAMPLE)) as Snapshot;
     expect([got.requestId, got.sessionId, got.time]).toEqual([undefined, undefined, '2021-02-20T00:21:54.867231']);
