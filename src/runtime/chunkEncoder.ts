@@ -40,7 +40,8 @@ export interface RejectedMessage {
 }
 
 export interface EncodedChunk {
-  datagrams: string[];
+  /** Views back to back from the start of one buffer (DatagramPacker.take). */
+  datagrams: Buffer[];
   /** Metric values carried by `datagrams`. */
   emitted: number;
   rejected: RejectedMessage[];

@@ -7,14 +7,15 @@
  * the two halves run on two cores: the main thread fetches and sends while the worker encodes
  * (measured in bench/, see the README's Performance section).
  *
- * A chunk crosses as one transferred buffer (values back to back) plus their lengths; the
- * datagrams come back as strings. A worker that dies fails the chunks in flight (their
- * partitions are paused and sent again, as for a failed send) and is started again on the next
- * chunk, with fresh cardinality windows.
+ * A chunk crosses as one transferred buffer (values back to back) plus their lengths, and its
+ * datagrams come back the same way: nothing is serialised or copied per message. A worker that
+ * dies fails the chunks in flight (their partitions are paused and sent again, as for a failed
+ * send) and is started again on the next chunk, with fresh cardinality windows.
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger';
+import { datagramViews } from '../sink/datagramPacker';
 import type { ChunkEncoder, EncodedChunk, EncoderSetup } from './chunkEncoder';
 
 export interface ChunkEncoding {
@@ -51,8 +52,10 @@ export interface EncodeRequest {
   nowMs: number;
 }
 
-/** Worker -> main thread. */
-export type EncodeReply = { id: number; chunk: EncodedChunk } | { id: number; error: string };
+/** Worker -> main thread: the chunk, its datagrams as one transferred buffer and their lengths. */
+export type EncodeReply =
+  | { id: number; chunk: Omit<EncodedChunk, 'datagrams'>; datagramBytes: ArrayBuffer; datagramLengths: Int32Array }
+  | { id: number; error: string };
 
 interface Pending {
   resolve(chunk: EncodedChunk): void;
@@ -121,7 +124,7 @@ export class WorkerEncoding implements ChunkEncoding {
       if (!p) return;
       this.pending.delete(reply.id);
       if ('error' in reply) p.reject(new Error(`encoder worker: ${reply.error}`));
-      else p.resolve(reply.chunk);
+      else p.resolve({ ...reply.chunk, datagrams: datagramViews(reply.datagramBytes, reply.datagramLengths) });
     });
     const lost = (err: Error) => {
       if (this.worker !== worker) return;

@@ -11,7 +11,13 @@ port.on('message', (req: EncodeRequest) => {
   let reply: EncodeReply;
   try {
     const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
-    reply = { id: req.id, chunk: encoder.encodePacked(bytes, req.lengths, req.nowMs) };
+    const { datagrams, ...rest } = encoder.encodePacked(bytes, req.lengths, req.nowMs);
+    // The datagrams' buffer moves to the main thread whole (transferred, not copied).
+    const lengths = Int32Array.from(datagrams, (d) => d.length);
+    const buffer = datagrams.length > 0 ? (datagrams[0].buffer as ArrayBuffer) : new ArrayBuffer(0);
+    const done: EncodeReply = { id: req.id, chunk: rest, datagramBytes: buffer, datagramLengths: lengths };
+    port.postMessage(done, [buffer, lengths.buffer]);
+    return;
   } catch (err) {
     reply = { id: req.id, error: (err as Error).message };
   }

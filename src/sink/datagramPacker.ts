@@ -3,21 +3,23 @@
  * Agent reads them). A line that cannot fit even alone is refused (the caller counts it
  * as `too_long`); nothing is ever cut.
  *
- * Datagrams are assembled as bytes and become one string each when done: the encoder writes
- * its packed lines straight into them (addBytes), so a value never becomes a string of its own.
+ * Datagrams are bytes from end to end: lines are written into one buffer (the encoder writes
+ * its packed values straight into it with addBytes), and take() hands out the datagrams as
+ * views of that buffer, back to back from its start. That buffer is the packer's no longer: the
+ * encoder thread transfers it to the main thread whole, and the socket sends the views, so no
+ * datagram ever becomes a string or is copied on the way.
  */
 export class DatagramPacker {
-  private readonly datagrams: string[] = [];
-  private readonly current: Buffer;
+  private arena: Buffer;
+  /** Start of the datagram being filled, and the end of what is written. */
+  private start = 0;
   private used = 0;
-  /** Whether `current` holds only ASCII (then latin1 makes its string, the cheapest way). */
-  private ascii = true;
+  private readonly lengths: number[] = [];
   lines = 0;
 
   /** Bytes of the suffix appended to every line. */
   readonly suffixBytes: number;
   private readonly suffix: Buffer;
-  private readonly suffixAscii: boolean;
 
   constructor(
     readonly maxBytes: number,
@@ -26,8 +28,7 @@ export class DatagramPacker {
   ) {
     this.suffix = Buffer.from(lineSuffix);
     this.suffixBytes = this.suffix.length;
-    this.suffixAscii = this.suffixBytes === lineSuffix.length;
-    this.current = Buffer.allocUnsafe(maxBytes);
+    this.arena = newArena(4 * maxBytes);
   }
 
   /**
@@ -37,64 +38,89 @@ export class DatagramPacker {
   add(line: string, lineBytes?: number): boolean {
     const bytes = lineBytes ?? utf8Length(line);
     if (!this.place(bytes)) return false;
-    this.used += this.current.write(line, this.used);
-    if (bytes !== line.length) this.ascii = false;
+    this.used += this.arena.write(line, this.used);
     this.endLine();
     return true;
   }
 
-  /**
-   * Adds the line `head[0, headBytes)` + `tail`; false when it cannot fit alone. `ascii`: both
-   * parts are ASCII.
-   */
-  addBytes(head: Uint8Array, headBytes: number, tail: Uint8Array, ascii: boolean): boolean {
+  /** Adds the line `head[0, headBytes)` + `tail`; false when it cannot fit alone. */
+  addBytes(head: Uint8Array, headBytes: number, tail: Uint8Array): boolean {
     if (!this.place(headBytes + tail.length)) return false;
-    this.current.set(headBytes === head.length ? head : head.subarray(0, headBytes), this.used);
+    this.arena.set(headBytes === head.length ? head : head.subarray(0, headBytes), this.used);
     this.used += headBytes;
-    this.current.set(tail, this.used);
+    this.arena.set(tail, this.used);
     this.used += tail.length;
-    if (!ascii) this.ascii = false;
     this.endLine();
     return true;
   }
 
-  /** Makes room for a line of `bytes` (plus the suffix): a new datagram if needed, or false. */
+  /** Makes room for a line of `bytes` (plus the suffix and a newline): a new datagram if needed, or false. */
   private place(bytes: number): boolean {
     const total = bytes + this.suffixBytes;
     if (total > this.maxBytes) return false;
-    if (this.used > 0) {
-      if (this.used + 1 + total > this.maxBytes) this.flush();
-      else this.current[this.used++] = 0x0a; // \n
-    }
+    if (this.used > this.start && this.used - this.start + 1 + total > this.maxBytes) this.endDatagram();
+    if (this.used + 1 + total > this.arena.length) this.grow(this.used + 1 + total);
+    if (this.used > this.start) this.arena[this.used++] = 0x0a; // \n
     return true;
   }
 
   private endLine(): void {
     if (this.suffixBytes > 0) {
-      this.current.set(this.suffix, this.used);
+      this.arena.set(this.suffix, this.used);
       this.used += this.suffixBytes;
-      if (!this.suffixAscii) this.ascii = false;
     }
     this.lines++;
   }
 
-  private flush(): void {
-    this.datagrams.push(this.current.toString(this.ascii ? 'latin1' : 'utf8', 0, this.used));
-    this.used = 0;
-    this.ascii = true;
+  private endDatagram(): void {
+    this.lengths.push(this.used - this.start);
+    this.start = this.used;
+  }
+
+  private grow(needed: number): void {
+    const bigger = newArena(Math.max(needed, 2 * this.arena.length));
+    this.arena.copy(bigger, 0, 0, this.used);
+    this.arena = bigger;
   }
 
   get pendingBytes(): number {
-    return this.used;
+    return this.used - this.start;
   }
 
-  /** Returns every datagram built so far and starts over. */
-  take(): string[] {
-    if (this.used > 0) this.flush();
-    const out = this.datagrams.splice(0);
+  /**
+   * Every datagram built so far, as views back to back from the start of one buffer of their
+   * own (transferable); the packer starts over in a new buffer.
+   */
+  take(): Buffer[] {
+    if (this.used > this.start) this.endDatagram();
+    const out: Buffer[] = new Array<Buffer>(this.lengths.length);
+    let pos = 0;
+    for (let i = 0; i < this.lengths.length; i++) {
+      out[i] = this.arena.subarray(pos, pos + this.lengths[i]);
+      pos += this.lengths[i];
+    }
+    if (pos > 0) this.arena = newArena(Math.max(4 * this.maxBytes, pos)); // the next chunk is likely as big
+    this.lengths.length = 0;
+    this.start = this.used = 0;
     this.lines = 0;
     return out;
   }
+}
+
+/** A buffer with an ArrayBuffer of its own (never a slice of Node's pool), so it can be transferred. */
+function newArena(bytes: number): Buffer {
+  return Buffer.allocUnsafeSlow(bytes);
+}
+
+/** Views of `bytes` with the given lengths, back to back from its start (the inverse of take()). */
+export function datagramViews(bytes: ArrayBuffer, lengths: ArrayLike<number>): Buffer[] {
+  const out: Buffer[] = new Array<Buffer>(lengths.length);
+  let pos = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    out[i] = Buffer.from(bytes, pos, lengths[i]);
+    pos += lengths[i];
+  }
+  return out;
 }
 
 // eslint-disable-next-line no-control-regex

@@ -63,10 +63,8 @@ export class SeriesPacker {
     const max = packer.maxBytes - packer.suffixBytes;
     for (const byName of this.byTags.values()) {
       for (const s of byName.values()) {
-        const tailText = `|${TYPE_CODES[s.type]}${s.tags ? `|#${s.tags}` : ''}`;
-        const tail = Buffer.from(tailText);
+        const tail = Buffer.from(`|${TYPE_CODES[s.type]}${s.tags ? `|#${s.tags}` : ''}`);
         const nameBytes = utf8Length(s.name);
-        const ascii = nameBytes === s.name.length && tail.length === tailText.length;
         let line = this.lineBuffer(nameBytes + 1 + MAX_VALUE_BYTES);
         line.write(s.name, 0);
         let used = nameBytes;
@@ -78,7 +76,7 @@ export class SeriesPacker {
           const end = writeValue(line, used + 1, values[i]);
           if (inLine > 0 && end + tail.length > max) {
             // the line is full without this value: send it, and start the next with the value
-            if (!packer.addBytes(line, used, tail, ascii)) refused += inLine;
+            if (!packer.addBytes(line, used, tail)) refused += inLine;
             line.copyWithin(nameBytes, used, end);
             used = nameBytes + (end - used);
             inLine = 1;
@@ -87,7 +85,7 @@ export class SeriesPacker {
             inLine++;
           }
         }
-        if (inLine > 0 && !packer.addBytes(line, used, tail, ascii)) refused += inLine;
+        if (inLine > 0 && !packer.addBytes(line, used, tail)) refused += inLine;
       }
     }
     this.byTags = new Map();

@@ -18,7 +18,7 @@ export interface DatagramTransport {
   readonly description: string;
   /** Appended to every metric line (origin detection's `|c:`), or ''. */
   readonly lineSuffix: string;
-  send(datagrams: readonly string[]): Promise<SendResult>;
+  send(datagrams: readonly Buffer[]): Promise<SendResult>;
   close(): Promise<void>;
 }
 
@@ -38,9 +38,12 @@ export function assertUdsAvailable(): void {
   }
 }
 
-/** hot-shots' raw send (not in its typings): one datagram, one callback. */
+/**
+ * hot-shots' raw send (not in its typings): one datagram, one callback. It takes the bytes as
+ * they are (Buffer.byteLength and Buffer.from accept a Buffer), so a datagram is never a string.
+ */
 interface RawSender {
-  sendMessage(message: string, callback: (err?: Error | null) => void): void;
+  sendMessage(message: Buffer, callback: (err?: Error | null) => void): void;
   containerID?: string;
 }
 
@@ -82,7 +85,7 @@ export class HotShotsTransport implements DatagramTransport {
     this.lineSuffix = containerId ? `|c:${containerId}` : '';
   }
 
-  send(datagrams: readonly string[]): Promise<SendResult> {
+  send(datagrams: readonly Buffer[]): Promise<SendResult> {
     if (datagrams.length === 0) return Promise.resolve({ sent: 0, failed: 0 });
     const asyncBefore = this.asyncErrors;
     const raw = this.client as unknown as RawSender;
@@ -148,9 +151,9 @@ export class DryRunTransport implements DatagramTransport {
   readonly lineSuffix = '';
   constructor(private readonly out: Writable) {}
 
-  send(datagrams: readonly string[]): Promise<SendResult> {
+  send(datagrams: readonly Buffer[]): Promise<SendResult> {
     if (datagrams.length === 0) return Promise.resolve({ sent: 0, failed: 0 });
-    const ok = this.out.write(datagrams.join('\n') + '\n');
+    const ok = this.out.write(datagrams.map((d) => d.toString()).join('\n') + '\n');
     if (ok) return Promise.resolve({ sent: datagrams.length, failed: 0 });
     // Respect the stream's backpressure: a dry run into a pipe must not buffer without bound.
     return new Promise((resolve) => this.out.once('drain', () => resolve({ sent: datagrams.length, failed: 0 })));

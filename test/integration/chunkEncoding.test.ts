@@ -74,7 +74,7 @@ describe('chunk encoding in a worker thread', () => {
     try {
       await expect(encoding.encode(message, 13)).rejects.toThrow(/exited with code 3/);
       const after = await encoding.encode(message, NOW);
-      expect(after.datagrams).toEqual(['algorithmia.duration_milliseconds:5|d|#algorithm_name:a,env:test']);
+      expect(after.datagrams.map(String)).toEqual(['algorithmia.duration_milliseconds:5|d|#algorithm_name:a,env:test']);
     } finally {
       await encoding.close();
       rmSync(dir, { recursive: true, force: true });

@@ -11,12 +11,12 @@ class FakeTransport implements DatagramTransport {
   readonly lineSuffix = '';
   sent: string[] = [];
   failNext = 0;
-  async send(datagrams: readonly string[]): Promise<SendResult> {
+  async send(datagrams: readonly Buffer[]): Promise<SendResult> {
     if (this.failNext > 0) {
       this.failNext--;
       return { sent: datagrams.length - 1, failed: 1, error: new Error('send -111') };
     }
-    this.sent.push(...datagrams);
+    this.sent.push(...datagrams.map((d) => d.toString()));
     return { sent: datagrams.length, failed: 0 };
   }
   async close(): Promise<void> {}

@@ -69,11 +69,14 @@ describe('formatServiceCheck', () => {
   });
 });
 
+/** Datagrams as text (the packer hands out bytes). */
+const texts = (datagrams: readonly Buffer[]) => datagrams.map((d) => d.toString('utf8'));
+
 describe('DatagramPacker', () => {
   it('packs lines into datagrams no larger than the limit', () => {
     const p = new DatagramPacker(20);
     for (const l of ['aaaaa', 'bbbbb', 'ccccc', 'ddddd']) expect(p.add(l)).toBe(true);
-    const d = p.take();
+    const d = texts(p.take());
     expect(d).toEqual(['aaaaa\nbbbbb\nccccc', 'ddddd']);
     for (const x of d) expect(Buffer.byteLength(x)).toBeLessThanOrEqual(20);
   });
@@ -82,7 +85,7 @@ describe('DatagramPacker', () => {
     const p = new DatagramPacker(10);
     expect(p.add('ü'.repeat(6))).toBe(false); // 12 bytes
     expect(p.add('ü'.repeat(5))).toBe(true); // 10 bytes
-    expect(p.take()).toEqual(['ü'.repeat(5)]);
+    expect(texts(p.take())).toEqual(['ü'.repeat(5)]);
     expect(p.take()).toEqual([]);
   });
 
@@ -90,7 +93,27 @@ describe('DatagramPacker', () => {
     const p = new DatagramPacker(100, '|c:abc');
     p.add('m:1|d');
     p.add('n:1|d');
-    expect(p.take()).toEqual(['m:1|d|c:abc\nn:1|d|c:abc']);
+    expect(texts(p.take())).toEqual(['m:1|d|c:abc\nn:1|d|c:abc']);
+  });
+
+  it('hands out the datagrams back to back from the start of a buffer of their own, and starts a new one', () => {
+    const p = new DatagramPacker(12);
+    for (let i = 0; i < 50; i++) p.add(`m:${i}|d`); // more than the first buffer holds
+    const first = p.take();
+    expect(first.length).toBeGreaterThan(10);
+    const buffer = first[0].buffer;
+    let pos = 0;
+    for (const d of first) {
+      expect(d.buffer).toBe(buffer);
+      expect(d.byteOffset).toBe(pos);
+      pos += d.length;
+    }
+    expect(texts(first).join('\n').split('\n')).toEqual(Array.from({ length: 50 }, (_, i) => `m:${i}|d`));
+    // a transfer may detach the old buffer: the next datagrams live in a new one
+    p.add('n:1|d');
+    const second = p.take();
+    expect(second[0].buffer).not.toBe(buffer);
+    expect(texts(first)[0]).toBe('m:0|d\nm:1|d');
   });
 });
 
@@ -99,7 +122,7 @@ describe('SeriesPacker (DogStatsD 1.1 value packing)', () => {
   const drain = (p: SeriesPacker, max: number, suffix = '') => {
     const packer = new DatagramPacker(max, suffix);
     const refused = p.drain(packer);
-    const datagrams = packer.take();
+    const datagrams = texts(packer.take());
     for (const d of datagrams) expect(Buffer.byteLength(d)).toBeLessThanOrEqual(max);
     const lines = datagrams.flatMap((d) => d.split('\n')).map((l) => {
       expect(l.endsWith(suffix)).toBe(true);
