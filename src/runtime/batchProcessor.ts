@@ -159,6 +159,7 @@ export class BatchProcessor {
     for (const [reason, n] of encoded.dropped) this.telemetry.dropped(reason, n);
     for (const [tag, n] of encoded.overflow) this.telemetry.tagOverflow(tag, n);
     const result = await this.transport.send(encoded.datagrams);
+    this.encoding.release(encoded); // the transport copied what it sent: the buffer can be reused
     this.telemetry.datagrams(result.sent, result.failed);
     if (result.failed > 0) {
       this.log.rateLimited('send-failed', 'warn', 'DogStatsD send failed; offsets held back, the batch will be sent again', {

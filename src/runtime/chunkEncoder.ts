@@ -116,6 +116,11 @@ export class ChunkEncoder implements PointSink {
     else rejected.push({ index, reason: decoded.reason, detail: decoded.detail });
   }
 
+  /** The buffer of a chunk's datagrams, sent and no longer used: reused for a later chunk. */
+  recycle(buffer: ArrayBuffer): void {
+    this.packer.recycle(buffer);
+  }
+
   private finish(rejected: RejectedMessage[]): EncodedChunk {
     let refused = 0;
     for (const entry of this.stamped.values()) {

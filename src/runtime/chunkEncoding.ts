@@ -22,7 +22,14 @@ export interface ChunkEncoding {
   /** True when encode() works beside the caller's thread (worth starting early). */
   readonly parallel: boolean;
   encode(values: ReadonlyArray<Buffer | null>, nowMs: number): Promise<EncodedChunk>;
+  /** The chunk's datagrams were sent (or given up): their memory may be reused, and they must not be read again. */
+  release(chunk: EncodedChunk): void;
   close(): Promise<void>;
+}
+
+/** The one buffer behind a chunk's datagrams (DatagramPacker.take), if any. */
+function datagramBuffer(chunk: EncodedChunk): ArrayBuffer | undefined {
+  return chunk.datagrams.length > 0 ? (chunk.datagrams[0].buffer as ArrayBuffer) : undefined;
 }
 
 export class InlineEncoding implements ChunkEncoding {
@@ -37,12 +44,19 @@ export class InlineEncoding implements ChunkEncoding {
     }
   }
 
+  release(chunk: EncodedChunk): void {
+    const buffer = datagramBuffer(chunk);
+    if (buffer) this.encoder.recycle(buffer);
+  }
+
   async close(): Promise<void> {
     /* nothing held */
   }
 }
 
-/** Main thread -> worker. */
+/** Main thread -> worker: a chunk to encode, or a datagram buffer given back. */
+export type WorkerRequest = EncodeRequest | { recycle: ArrayBuffer };
+
 export interface EncodeRequest {
   id: number;
   /** The values back to back. */
@@ -99,9 +113,15 @@ export class WorkerEncoding implements ChunkEncoding {
     const id = this.nextId++;
     return new Promise<EncodedChunk>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      const request: EncodeRequest = { id, bytes, lengths, nowMs };
+      const request: WorkerRequest = { id, bytes, lengths, nowMs };
       worker.postMessage(request, [bytes.buffer, lengths.buffer]);
     });
+  }
+
+  release(chunk: EncodedChunk): void {
+    const buffer = datagramBuffer(chunk);
+    // Only to the worker that is running (a respawned one is as happy to allocate).
+    if (buffer && this.worker && !this.closed) this.worker.postMessage({ recycle: buffer } satisfies WorkerRequest, [buffer]);
   }
 
   async close(): Promise<void> {

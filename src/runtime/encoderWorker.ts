@@ -1,13 +1,17 @@
 /** The worker thread of WorkerEncoding: one ChunkEncoder, fed chunk by chunk. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createChunkEncoder, type EncoderSetup } from './chunkEncoder';
-import type { EncodeReply, EncodeRequest } from './chunkEncoding';
+import type { EncodeReply, WorkerRequest } from './chunkEncoding';
 
 const port = parentPort;
 if (!port) throw new Error('encoderWorker.js runs as a worker thread');
 const encoder = createChunkEncoder(workerData as EncoderSetup);
 
-port.on('message', (req: EncodeRequest) => {
+port.on('message', (req: WorkerRequest) => {
+  if ('recycle' in req) {
+    encoder.recycle(req.recycle);
+    return;
+  }
   let reply: EncodeReply;
   try {
     const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);

@@ -15,6 +15,8 @@ export class DatagramPacker {
   private start = 0;
   private used = 0;
   private readonly lengths: number[] = [];
+  /** Buffers of sent datagrams, given back for reuse (recycle). */
+  private readonly spare: ArrayBuffer[] = [];
   lines = 0;
 
   /** Bytes of the suffix appended to every line. */
@@ -83,6 +85,19 @@ export class DatagramPacker {
     this.arena = bigger;
   }
 
+  /**
+   * Takes back the buffer of datagrams that were sent (none of its views is used any more):
+   * without it, each chunk's buffer waits for a full GC to be freed, tens of MB at a time.
+   */
+  recycle(buffer: ArrayBuffer): void {
+    if (this.spare.length < MAX_SPARE && buffer.byteLength >= 4 * this.maxBytes) this.spare.push(buffer);
+  }
+
+  private nextArena(bytes: number): Buffer {
+    const spare = this.spare.pop();
+    return spare !== undefined && spare.byteLength >= bytes ? Buffer.from(spare) : newArena(bytes);
+  }
+
   get pendingBytes(): number {
     return this.used - this.start;
   }
@@ -99,13 +114,16 @@ export class DatagramPacker {
       out[i] = this.arena.subarray(pos, pos + this.lengths[i]);
       pos += this.lengths[i];
     }
-    if (pos > 0) this.arena = newArena(Math.max(4 * this.maxBytes, pos)); // the next chunk is likely as big
+    if (pos > 0) this.arena = this.nextArena(Math.max(4 * this.maxBytes, pos)); // the next chunk is likely as big
     this.lengths.length = 0;
     this.start = this.used = 0;
     this.lines = 0;
     return out;
   }
 }
+
+/** Chunks in flight at once are few (the pipeline holds about four fetches). */
+const MAX_SPARE = 8;
 
 /** A buffer with an ArrayBuffer of its own (never a slice of Node's pool), so it can be transferred. */
 function newArena(bytes: number): Buffer {

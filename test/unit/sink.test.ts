@@ -115,6 +115,20 @@ describe('DatagramPacker', () => {
     expect(second[0].buffer).not.toBe(buffer);
     expect(texts(first)[0]).toBe('m:0|d\nm:1|d');
   });
+
+  it('reuses a buffer given back once its datagrams were sent, and only one big enough', () => {
+    const p = new DatagramPacker(12);
+    for (let i = 0; i < 50; i++) p.add(`m:${i}|d`);
+    const sent = p.take()[0].buffer as ArrayBuffer;
+    p.recycle(new ArrayBuffer(8)); // too small for a chunk: ignored
+    p.recycle(sent);
+    p.add('x:1|d');
+    p.take(); // was written in the buffer made at the first take
+    p.add('y:2|d');
+    const reused = p.take();
+    expect(reused[0].buffer).toBe(sent);
+    expect(texts(reused)).toEqual(['y:2|d']);
+  });
 });
 
 describe('SeriesPacker (DogStatsD 1.1 value packing)', () => {
