@@ -1,7 +1,9 @@
 /**
  * Kafka message bytes -> an Insights record, or the reason the whole message is rejected.
  * One UTF-8 decode and one JSON.parse per message; the NaN/Infinity repair pass runs only when
- * the first parse fails.
+ * the first parse fails. This is the reference decoder: the encoder tries the byte scanner
+ * (scanMessage.ts) first, which returns exactly what this would, and comes here whenever the
+ * scanner gives up (so every reject and its reason come from here).
  */
 import type { RejectReason } from '../telemetry/catalogue';
 

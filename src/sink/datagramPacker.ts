@@ -123,7 +123,7 @@ export class DatagramPacker {
 }
 
 /** Chunks in flight at once are few (the pipeline holds about four fetches). */
-const MAX_SPARE = 8;
+const MAX_SPARE = 3;
 
 /** A buffer with an ArrayBuffer of its own (never a slice of Node's pool), so it can be transferred. */
 function newArena(bytes: number): Buffer {
