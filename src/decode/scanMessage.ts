@@ -223,7 +223,7 @@ export class MessageScanner {
     if (typeof name !== 'string' || name.length === 0) return undefined;
     out.algorithmName = name;
     if (nameEntry !== undefined) {
-      // `name` came from nameEntry unless a later non-string name replaced it (then we gave up above)
+      // this algorithm's key order, the prediction for its next message
       let t = nameEntry.template;
       if (t === undefined || t.length !== index) t = nameEntry.template = new Array<Interned>(index);
       for (let k = 0; k < index; k++) t[k] = this.sequence[k];
