@@ -12,16 +12,11 @@ import { generateHostileCorpus, mulberry32 } from '../harness/hostileCorpus';
 
 const ALL: ScanOptions = { requestId: true, sessionId: true, time: true };
 
-interface Snapshot {
-  algorithmName: string;
-  version: unknown;
-  owner: unknown;
-  requestId: unknown;
-  sessionId: unknown;
-  time: unknown;
+/** A MessageFields, with its reused arrays cut to this message's fields. */
+type Snapshot = Omit<MessageFields, 'count' | 'keys' | 'kinds' | 'numbers' | 'nonFinite'> & {
   nonFinite: string[] | undefined;
   fields: Array<[string, number, number]>;
-}
+};
 
 function snapshot(f: MessageFields): Snapshot {
   const fields: Array<[string, number, number]> = [];
