@@ -28,7 +28,7 @@ export interface ChunkEncoding {
 }
 
 /** The one buffer behind a chunk's datagrams (DatagramPacker.take), if any. */
-function datagramBuffer(chunk: EncodedChunk): ArrayBuffer | undefined {
+export function datagramBuffer(chunk: EncodedChunk): ArrayBuffer | undefined {
   return chunk.datagrams.length > 0 ? (chunk.datagrams[0].buffer as ArrayBuffer) : undefined;
 }
 

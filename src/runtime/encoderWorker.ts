@@ -1,7 +1,7 @@
 /** The worker thread of WorkerEncoding: one ChunkEncoder, fed chunk by chunk. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createChunkEncoder, type EncoderSetup } from './chunkEncoder';
-import type { EncodeReply, WorkerRequest } from './chunkEncoding';
+import { datagramBuffer, type EncodeReply, type WorkerRequest } from './chunkEncoding';
 
 const port = parentPort;
 if (!port) throw new Error('encoderWorker.js runs as a worker thread');
@@ -15,10 +15,11 @@ port.on('message', (req: WorkerRequest) => {
   let reply: EncodeReply;
   try {
     const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
-    const { datagrams, ...rest } = encoder.encodePacked(bytes, req.lengths, req.nowMs);
+    const chunk = encoder.encodePacked(bytes, req.lengths, req.nowMs);
+    const { datagrams, ...rest } = chunk;
     // The datagrams' buffer moves to the main thread whole (transferred, not copied).
     const lengths = Int32Array.from(datagrams, (d) => d.length);
-    const buffer = datagrams.length > 0 ? (datagrams[0].buffer as ArrayBuffer) : new ArrayBuffer(0);
+    const buffer = datagramBuffer(chunk) ?? new ArrayBuffer(0);
     const done: EncodeReply = { id: req.id, chunk: rest, datagramBytes: buffer, datagramLengths: lengths };
     port.postMessage(done, [buffer, lengths.buffer]);
     return;

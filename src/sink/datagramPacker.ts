@@ -17,7 +17,6 @@ export class DatagramPacker {
   private readonly lengths: number[] = [];
   /** Buffers of sent datagrams, given back for reuse (recycle). */
   private readonly spare: ArrayBuffer[] = [];
-  lines = 0;
 
   /** Bytes of the suffix appended to every line. */
   readonly suffixBytes: number;
@@ -33,13 +32,9 @@ export class DatagramPacker {
     this.arena = newArena(4 * maxBytes);
   }
 
-  /**
-   * Adds a line; false when the line alone exceeds maxBytes (it was not added). `lineBytes`,
-   * when the caller knows it, is the line's UTF-8 length without the suffix.
-   */
-  add(line: string, lineBytes?: number): boolean {
-    const bytes = lineBytes ?? utf8Length(line);
-    if (!this.place(bytes)) return false;
+  /** Adds a line; false when the line alone exceeds maxBytes (it was not added). */
+  add(line: string): boolean {
+    if (!this.place(utf8Length(line))) return false;
     this.used += this.arena.write(line, this.used);
     this.endLine();
     return true;
@@ -71,7 +66,6 @@ export class DatagramPacker {
       this.arena.set(this.suffix, this.used);
       this.used += this.suffixBytes;
     }
-    this.lines++;
   }
 
   private endDatagram(): void {
@@ -98,26 +92,17 @@ export class DatagramPacker {
     return spare !== undefined && spare.byteLength >= bytes ? Buffer.from(spare) : newArena(bytes);
   }
 
-  get pendingBytes(): number {
-    return this.used - this.start;
-  }
-
   /**
    * Every datagram built so far, as views back to back from the start of one buffer of their
    * own (transferable); the packer starts over in a new buffer.
    */
   take(): Buffer[] {
     if (this.used > this.start) this.endDatagram();
-    const out: Buffer[] = new Array<Buffer>(this.lengths.length);
-    let pos = 0;
-    for (let i = 0; i < this.lengths.length; i++) {
-      out[i] = this.arena.subarray(pos, pos + this.lengths[i]);
-      pos += this.lengths[i];
-    }
-    if (pos > 0) this.arena = this.nextArena(Math.max(4 * this.maxBytes, pos)); // the next chunk is likely as big
+    const out = datagramViews(this.arena.buffer as ArrayBuffer, this.lengths);
+    // `start` is now the end of the last datagram: the next chunk is likely as big
+    if (this.start > 0) this.arena = this.nextArena(Math.max(4 * this.maxBytes, this.start));
     this.lengths.length = 0;
     this.start = this.used = 0;
-    this.lines = 0;
     return out;
   }
 }
