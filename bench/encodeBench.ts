@@ -5,7 +5,7 @@
  * young generation, larger than the encoder thread's (12 MB): compare its runs with each other.
  */
 import { createChunkEncoder, type EncoderSetup } from '../src/runtime/chunkEncoder';
-import { InsightsGenerator } from './generator';
+import { InsightsGenerator } from '../scripts/insightsGenerator';
 
 const messages = Number(process.argv[2] ?? 200_000);
 const CHUNK = 2000;

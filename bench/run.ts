@@ -22,7 +22,7 @@ import { Admin, Kafka, logLevel, Message } from 'kafkajs';
 import { stringify } from 'yaml';
 import { KafkaBroker } from '../scripts/kafka/broker';
 import type { DrainDone } from './drainWorker';
-import { InsightsGenerator } from './generator';
+import { InsightsGenerator } from '../scripts/insightsGenerator';
 import { formatSummary, summarize, type ProfileSummary } from './profileSummary';
 import type { ListenerCommand, ListenerStats } from './listenerWorker';
 import { sampleProcess, type ProcSample } from './procStats';

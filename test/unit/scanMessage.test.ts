@@ -7,7 +7,7 @@ import { decodeMessage } from '../../src/decode/decodeMessage';
 import { emptyMessageFields, fieldsOfRecord, type MessageFields } from '../../src/decode/messageFields';
 import { MessageScanner, type ScanOptions } from '../../src/decode/scanMessage';
 import { createChunkEncoder, type EncoderSetup } from '../../src/runtime/chunkEncoder';
-import { InsightsGenerator } from '../../bench/generator';
+import { InsightsGenerator } from '../../scripts/insightsGenerator';
 import { generateHostileCorpus, mulberry32 } from '../harness/hostileCorpus';
 
 const ALL: ScanOptions = { requestId: true, sessionId: true, time: true };
