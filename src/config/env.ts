@@ -8,11 +8,15 @@
  *   its own part) > conf url > conf socket > conf host/port > udp://localhost:8125.
  */
 import type { DogStatsDTarget } from './resolved';
+import { configSchema, DEFAULT_UDP_DATAGRAM_BYTES, MAX_UDS_DATAGRAM_BYTES } from './schema';
 
-export const DEFAULT_DOGSTATSD_HOST = 'localhost';
-export const DEFAULT_DOGSTATSD_PORT = 8125;
-export const DEFAULT_UDP_DATAGRAM_BYTES = 1432;
-export const MAX_UDS_DATAGRAM_BYTES = 8192;
+/** The schema of an instance: its defaults are the built-in defaults here (one source). */
+const INSTANCE = configSchema.properties.instances.items.properties;
+const DOGSTATSD = INSTANCE.dogstatsd.properties;
+
+export const DEFAULT_DOGSTATSD_HOST: string = DOGSTATSD.host.default;
+export const DEFAULT_DOGSTATSD_PORT: number = DOGSTATSD.port.default;
+export { DEFAULT_UDP_DATAGRAM_BYTES, MAX_UDS_DATAGRAM_BYTES };
 
 export type Endpoint = { protocol: 'udp'; host: string; port: number } | { protocol: 'uds'; path: string };
 
@@ -143,9 +147,9 @@ export function resolveDogStatsDTarget(given: DogStatsDSettings, denv: DogStatsD
     source = 'default';
   }
   const common = {
-    originDetection: given.origin_detection ?? false,
-    clientTelemetry: given.client_telemetry ?? true,
-    packValues: given.pack_values ?? true,
+    originDetection: given.origin_detection ?? DOGSTATSD.origin_detection.default,
+    clientTelemetry: given.client_telemetry ?? DOGSTATSD.client_telemetry.default,
+    packValues: given.pack_values ?? DOGSTATSD.pack_values.default,
     source,
   };
   if (endpoint.protocol === 'uds') {
@@ -164,8 +168,8 @@ export function resolveDogStatsDTarget(given: DogStatsDSettings, denv: DogStatsD
 // ---------------------------------------------------------------------------------------------
 // Tags
 
-/** Same rule as the schema's `tags` items: starts with a letter, no whitespace, ',', '|' or '#'. */
-const TAG_RE = /^[A-Za-z][^\s,|#]{0,199}$/;
+/** The schema's rule for `tags` items: starts with a letter, no whitespace, ',', '|' or '#'. */
+const TAG_RE = new RegExp(INSTANCE.tags.items.pattern);
 const TAG_RULE = "a tag starts with a letter and has at most 200 characters, no spaces, ',', '|' or '#'";
 
 /** Splits DD_TAGS as the Agent does: on commas when there is one, else on whitespace. */

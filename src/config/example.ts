@@ -12,7 +12,8 @@
  * The file is written by `npm run gen:example`; a unit test fails when it drifts.
  */
 import { stringify } from 'yaml';
-import { configSchema } from './schema';
+import { InsightsError } from '../errors';
+import { configSchema, DEFAULT_CONFIG_PATH } from './schema';
 
 export const MAX_LINE = 120;
 const INDENT = 4;
@@ -49,7 +50,7 @@ export function paramType(node: Node): string {
     if (kinds.size === 1 && kinds.has('boolean')) return 'boolean';
     return 'string';
   }
-  throw new Error(`example generator: no @param type for ${JSON.stringify(node)}`);
+  throw new InsightsError('CONFIG_INVALID', `example generator: the schema node ${JSON.stringify(node)} has no @param type`);
 }
 
 function scalar(v: unknown): string {
@@ -96,7 +97,8 @@ function valueLines(name: string, node: Node): string[] {
 function defaultText(node: Node): string {
   if (node.default === undefined || node.properties) return '';
   const d = node.default;
-  const text = Array.isArray(d) && d.length === 0 ? '[]' : typeof d === 'object' && d !== null && Object.keys(d).length === 0 ? '{}' : scalar(d);
+  // A list default is written in flow style on the @param line: `["trailing","previous_version"]`.
+  const text = Array.isArray(d) ? JSON.stringify(d) : typeof d === 'object' && d !== null && Object.keys(d).length === 0 ? '{}' : scalar(d);
   return ` - default: ${text}`;
 }
 
@@ -141,14 +143,14 @@ export function generateExample(): string {
   const instanceLines = section(instance, INDENT);
   // The list item starts at the first option written plainly (a required one): `  - name: value`.
   const first = instanceLines.findIndex((l) => l.startsWith(' '.repeat(INDENT)) && /^[A-Za-z_]/.test(l.slice(INDENT)));
-  if (first < 0) throw new Error('example generator: an instance needs at least one required option');
+  if (first < 0) throw new InsightsError('CONFIG_INVALID', 'example generator: the schema of an instance needs at least one required option');
   instanceLines[first] = `${' '.repeat(INDENT - 2)}- ${instanceLines[first].slice(INDENT)}`;
 
   const lines = [
     ...comment(0, `GENERATED FILE: do not edit. It is generated from ${GENERATOR} by \`npm run gen:example\`; edit ${GENERATOR} and run \`npm run gen:example\` again.`),
     '##',
     ...comment(0, 'Algorithmia Insights integration for Datadog: the forwarder reads the Insights Kafka topic and sends metrics to the Datadog Agent through DogStatsD.'),
-    ...comment(0, 'Copy this file to /etc/algorithmia-insights/conf.yaml (or pass -c <PATH>). Do not put it in the Agent\'s conf.d/ folder: the Agent would try to load a Python check of that name.'),
+    ...comment(0, `Copy this file to ${DEFAULT_CONFIG_PATH} (or pass -c <PATH>). Do not put it in the Agent's conf.d/ folder: the Agent would try to load a Python check of that name.`),
     ...comment(0, 'DD_* environment variables (DD_DOGSTATSD_URL, DD_DOGSTATSD_SOCKET, DD_AGENT_HOST, DD_DOGSTATSD_PORT, DD_ENV, DD_TAGS) take precedence over the matching settings here, as with the Datadog Agent.'),
     '',
     'init_config:',

@@ -1,9 +1,10 @@
 /**
  * The configuration as the rest of the product sees it: validated, defaults applied, secrets
- * and TLS files read, the DogStatsD target and the tags resolved against the DD_* environment.
- * Built by `parseConfig`/`loadConfig` (load.ts); nothing downstream reads the environment.
+ * and TLS files read, the DogStatsD target and the tags resolved against the DD_* environment,
+ * paths made absolute. Built by `parseConfig`/`loadConfig` (load.ts, resolve.ts); nothing
+ * downstream reads the environment.
  */
-import type { RawConfig, RawInstance } from './schema';
+import type { DriftBaseline, RawConfig, RawInstance } from './schema';
 
 export type Protocol = 'udp' | 'uds';
 
@@ -15,7 +16,10 @@ export interface DogStatsDTarget {
   port?: number;
   /** UDS only: path of the Agent's DogStatsD socket. */
   path?: string;
-  /** Largest datagram: config `max_datagram_bytes`, else 1432 (UDP) or 8192 (UDS); UDS is capped at 8192. */
+  /**
+   * Largest datagram: config `max_datagram_bytes`, else DEFAULT_UDP_DATAGRAM_BYTES (UDP) or
+   * MAX_UDS_DATAGRAM_BYTES (UDS, also its cap); see schema.ts.
+   */
   maxDatagramBytes: number;
   originDetection: boolean;
   clientTelemetry: boolean;
@@ -39,7 +43,23 @@ export interface TlsFiles {
   keyPassphrase?: string;
 }
 
-export interface ResolvedInstance extends Omit<RawInstance, 'dogstatsd' | 'tags'> {
+/** The instance's `drift` section, defaults applied. */
+export interface DriftSettings {
+  /** `drift.enabled`. */
+  enabled: boolean;
+  /** `drift.interval_seconds`, in milliseconds: how often drift scores are reported. */
+  intervalMs: number;
+  /** `drift.baselines`, each once, in the order given. */
+  baselines: DriftBaseline[];
+  /** `drift.min_samples`: values each side needs before a score is reported. */
+  minSamples: number;
+  /** `drift.max_series`: series (algorithm version x field) tracked; more are counted, not tracked. */
+  maxSeries: number;
+  /** `drift.state_file` as an absolute path (relative to the config file's folder). Absent: no state file. */
+  stateFile?: string;
+}
+
+export interface ResolvedInstance extends Omit<RawInstance, 'dogstatsd' | 'tags' | 'drift'> {
   /** Position in `instances[]`. */
   index: number;
   /** `topic`, or `topic#index` when two instances share a topic. */
@@ -49,6 +69,7 @@ export interface ResolvedInstance extends Omit<RawInstance, 'dogstatsd' | 'tags'
   /** TLS file contents, read at load. Absent when the instance has no `tls` section. */
   tlsFiles?: TlsFiles;
   dogstatsd: DogStatsDTarget;
+  drift: DriftSettings;
   /** Tags of algorithm metrics: `env:<DD_ENV>`, DD_TAGS, then the instance's `tags` (env wins per key). */
   metricTags: string[];
   /** Tags of the forwarder's own telemetry and service check: metricTags plus service/version. */

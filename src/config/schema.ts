@@ -15,6 +15,18 @@ import type { FromSchema } from 'json-schema-to-ts';
 export const METRIC_TYPES = ['gauge', 'count', 'histogram', 'distribution'] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
 
+/** Where the forwarder looks for its config file when `-c` is not given (not the Agent's conf.d/). */
+export const DEFAULT_CONFIG_PATH = '/etc/algorithmia-insights/conf.yaml';
+
+/** Largest datagram when `max_datagram_bytes` is not set: UDP (below a network MTU). */
+export const DEFAULT_UDP_DATAGRAM_BYTES = 1432;
+/** Largest datagram over a Unix socket, and its default: the Agent cuts larger ones. */
+export const MAX_UDS_DATAGRAM_BYTES = 8192;
+
+/** What drift compares each version's recent values with. */
+export const DRIFT_BASELINES = ['trailing', 'previous_version'] as const;
+export type DriftBaseline = (typeof DRIFT_BASELINES)[number];
+
 export const configSchema = {
   $id: 'https://algorithmia-insights/conf.schema.json',
   type: 'object',
@@ -180,11 +192,11 @@ export const configSchema = {
                 'x-env': 'DD_DOGSTATSD_PORT',
               },
               max_datagram_bytes: {
-                description: 'Largest datagram sent. Default 1432 for UDP (below a network MTU), 8192 for a Unix socket.',
+                description: `Largest datagram sent. Default ${DEFAULT_UDP_DATAGRAM_BYTES} for UDP (below a network MTU), ${MAX_UDS_DATAGRAM_BYTES} for a Unix socket.`,
                 type: 'integer',
                 minimum: 512,
                 maximum: 65000,
-                'x-example': 1432,
+                'x-example': DEFAULT_UDP_DATAGRAM_BYTES,
               },
               pack_values: {
                 description: 'Send the values of one series in a batch as one line (DogStatsD 1.1; Agent 6.25/7.25 or later).',
@@ -303,6 +315,33 @@ export const configSchema = {
               },
             },
           },
+          drift: {
+            description: 'Model drift: how far the recent values of each numeric field of an algorithm version have moved from a baseline (PSI), sent as gauges.',
+            type: 'object',
+            additionalProperties: false,
+            default: {},
+            'x-warning': 'every algorithm version x field x baseline reported is one more custom metric.',
+            properties: {
+              enabled: { description: 'Compute and report drift scores; false turns drift off.', type: 'boolean', default: true },
+              interval_seconds: { description: 'How often drift scores are reported.', type: 'integer', minimum: 1, default: 60 },
+              baselines: {
+                description: "What each version's recent values are compared with: trailing (its own earlier values), previous_version (the algorithm's previous version).",
+                type: 'array',
+                minItems: 1,
+                uniqueItems: true,
+                items: { enum: [...DRIFT_BASELINES] },
+                default: [...DRIFT_BASELINES],
+              },
+              min_samples: { description: 'Values each side of a comparison (recent and baseline) needs before a score is reported.', type: 'integer', minimum: 1, default: 500 },
+              max_series: { description: 'Series tracked (algorithm version x field); beyond it new series are counted, not tracked.', type: 'integer', minimum: 1, default: 1000 },
+              state_file: {
+                description: "If set, drift state is written to this file atomically every few minutes and at shutdown, and read at start. One file per instance; relative to this file's folder.",
+                type: 'string',
+                minLength: 1,
+                'x-example': '/var/lib/algorithmia-insights/drift-insights.json',
+              },
+            },
+          },
           dead_letter_topic: {
             description: 'If set, rejected messages are copied to this topic with the reason in a header.',
             type: 'string',
@@ -310,30 +349,10 @@ export const configSchema = {
             'x-pattern-hint': "a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-')",
             'x-example': 'insights-rejected',
           },
-          session_timeout_ms: {
-            description: 'Kafka consumer group session timeout.',
-            type: 'integer',
-            minimum: 1000,
-            default: 30000,
-          },
-          rebalance_timeout_ms: {
-            description: 'Kafka consumer group rebalance timeout.',
-            type: 'integer',
-            minimum: 1000,
-            default: 60000,
-          },
-          heartbeat_interval_ms: {
-            description: 'Kafka consumer group heartbeat interval (below a third of the session timeout).',
-            type: 'integer',
-            minimum: 100,
-            default: 3000,
-          },
-          commit_interval_ms: {
-            description: 'Commit offsets (only those already sent) this often; 0 after every batch. Bounds what a crash re-sends.',
-            type: 'integer',
-            minimum: 0,
-            default: 1000,
-          },
+          session_timeout_ms: { description: 'Kafka consumer group session timeout.', type: 'integer', minimum: 1000, default: 30000 },
+          rebalance_timeout_ms: { description: 'Kafka consumer group rebalance timeout.', type: 'integer', minimum: 1000, default: 60000 },
+          heartbeat_interval_ms: { description: 'Kafka consumer group heartbeat interval (below a third of the session timeout).', type: 'integer', minimum: 100, default: 3000 },
+          commit_interval_ms: { description: 'Commit offsets (only those already sent) this often; 0 after every batch. Bounds what a crash re-sends.', type: 'integer', minimum: 0, default: 1000 },
           worker_thread: {
             description: 'Decode, map and pack messages in a worker thread, on a second core beside fetching and sending. Off: all on one thread (a single-core host).',
             type: 'boolean',
@@ -345,30 +364,10 @@ export const configSchema = {
             minimum: 1024,
             default: 524288,
           },
-          max_wait_ms: {
-            description: 'Longest time the broker holds a fetch waiting for data (latency when the topic is quiet).',
-            type: 'integer',
-            minimum: 0,
-            default: 500,
-          },
-          connection_timeout_ms: {
-            description: 'Kafka connection timeout.',
-            type: 'integer',
-            minimum: 100,
-            default: 3000,
-          },
-          request_timeout_ms: {
-            description: 'Kafka request timeout.',
-            type: 'integer',
-            minimum: 100,
-            default: 30000,
-          },
-          retry_max_ms: {
-            description: 'Cap of the exponential backoff between reconnects and re-sends.',
-            type: 'integer',
-            minimum: 100,
-            default: 30000,
-          },
+          max_wait_ms: { description: 'Longest time the broker holds a fetch waiting for data (latency when the topic is quiet).', type: 'integer', minimum: 0, default: 500 },
+          connection_timeout_ms: { description: 'Kafka connection timeout.', type: 'integer', minimum: 100, default: 3000 },
+          request_timeout_ms: { description: 'Kafka request timeout.', type: 'integer', minimum: 100, default: 30000 },
+          retry_max_ms: { description: 'Cap of the exponential backoff between reconnects and re-sends.', type: 'integer', minimum: 100, default: 30000 },
         },
       },
     },

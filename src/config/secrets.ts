@@ -5,6 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { Issues } from './issues';
+import type { RawInstance } from './schema';
+import type { TlsFiles } from './resolved';
 
 /** A value, or a problem (SECRET_UNAVAILABLE) to report against `path`. */
 export type Read = { value: string } | { issue: string };
@@ -55,6 +58,11 @@ export function readPemFile(configFile: string, keyPath: string, file: string): 
   return { value: text };
 }
 
+/** Which of `<base>`, `<base>_env`, `<base>_file` are set in `section` (the rules allow one). */
+export function setSecretKeys(section: Record<string, unknown>, base: string): string[] {
+  return [base, `${base}_env`, `${base}_file`].filter((k) => section[k] !== undefined);
+}
+
 /**
  * Resolves the trio `<base>` / `<base>_env` / `<base>_file` of `section` (already checked to hold
  * at most one). Returns undefined when none is set.
@@ -73,4 +81,46 @@ export function resolveSecretTrio(
   const file = section[`${base}_file`];
   if (typeof file === 'string') return readSecretFile(configFile, `${sectionPath}.${base}_file`, file);
   return undefined;
+}
+
+const ENCRYPTED_KEY = /-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRYPTED/m;
+
+/**
+ * Reads the SASL password and the TLS files of one schema-valid instance. A secret that cannot be
+ * read is a SECRET_UNAVAILABLE issue; an encrypted key without a passphrase is a config mistake.
+ */
+export function readInstanceSecrets(
+  i: number,
+  inst: RawInstance,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  issues: Issues,
+): { saslPassword?: string; tlsFiles?: TlsFiles } {
+  const P = `instances[${i}]`;
+  const out: { saslPassword?: string; tlsFiles?: TlsFiles } = {};
+  const take = (r: Read | undefined): string | undefined => {
+    if (r === undefined) return undefined;
+    if ('issue' in r) {
+      issues.add(i, r.issue, true);
+      return undefined;
+    }
+    return r.value;
+  };
+  if (inst.sasl) out.saslPassword = take(resolveSecretTrio(inst.sasl, 'password', `${P}.sasl`, file, env));
+  if (inst.tls) {
+    const t = inst.tls;
+    const files: TlsFiles = {};
+    if (t.ca_file !== undefined) files.ca = take(readPemFile(file, `${P}.tls.ca_file`, t.ca_file));
+    if (t.cert_file !== undefined) files.cert = take(readPemFile(file, `${P}.tls.cert_file`, t.cert_file));
+    if (t.key_file !== undefined) files.key = take(readPemFile(file, `${P}.tls.key_file`, t.key_file));
+    files.keyPassphrase = take(resolveSecretTrio(t, 'key_passphrase', `${P}.tls`, file, env));
+    const passphraseGiven = setSecretKeys(t, 'key_passphrase').length > 0;
+    if (files.key !== undefined && !passphraseGiven && ENCRYPTED_KEY.test(files.key)) {
+      issues.add(i, `${P}.tls.key_file: the key is encrypted; set key_passphrase_env or key_passphrase_file`);
+    }
+    for (const k of Object.keys(files) as (keyof TlsFiles)[]) if (files[k] === undefined) delete files[k];
+    out.tlsFiles = files;
+  }
+  if (out.saslPassword === undefined) delete out.saslPassword;
+  return out;
 }
