@@ -1,0 +1,121 @@
+/**
+ * Per-version and per-series state of the drift engine.
+ *
+ * A series keeps its values once each, in time buckets:
+ * - a ring of WINDOW_SLOTS 5-minute slot sketches for the most recent slots of its version (the
+ *   current window always lives there), and
+ * - a ring of HOUR_RING hourly sketches for older data (every baseline range is whole hours).
+ * A value goes to its slot when that slot is one of the version's latest WINDOW_SLOTS slots,
+ * otherwise to its hour. When a slot entry is reused for a newer slot, the old slot's sketch is
+ * merged into its hour (when that hour is still kept) and emptied. An hour entry reused for a
+ * newer hour is emptied. A query gathers every entry whose time range lies inside the asked range.
+ */
+import { Sketch, type Weighted } from './sketch';
+import { HOUR_MS, SLOT_MS, WINDOW_SLOTS, hourOf } from './time';
+
+/** Hours kept per series: the trailing baseline reaches back 25 hours from the newest hour. */
+export const HOUR_RING = 26;
+export const ENTRIES = WINDOW_SLOTS + HOUR_RING;
+/** KLL k of slot sketches (the current window) and of hour sketches (the baselines). */
+export const SLOT_K = 128;
+export const HOUR_K = 64;
+const NO_ID = -2147483648;
+
+export class Series {
+  /** ids[i]: slot number (i < WINDOW_SLOTS) or hour number of entry i; NO_ID when unused. */
+  readonly ids = new Int32Array(ENTRIES).fill(NO_ID);
+  readonly sketches: Array<Sketch | undefined> = new Array<Sketch | undefined>(ENTRIES).fill(undefined);
+
+  /** Appends the (value, weight) items of every entry lying inside [fromMs, toMs) to `out`. */
+  gather(fromMs: number, toMs: number, out: Weighted): void {
+    for (let i = 0; i < ENTRIES; i++) {
+      const sk = this.sketches[i];
+      if (sk === undefined || sk.n === 0) continue;
+      const width = i < WINDOW_SLOTS ? SLOT_MS : HOUR_MS;
+      const start = this.ids[i] * width;
+      if (start >= fromMs && start + width <= toMs) sk.gather(out);
+    }
+  }
+
+  /** Drops entries older than any baseline needs, `newestHour` being the version's. */
+  prune(newestHour: number): void {
+    for (let i = 0; i < ENTRIES; i++) {
+      if (this.ids[i] === NO_ID) continue;
+      const hour = i < WINDOW_SLOTS ? hourOf(this.ids[i] * SLOT_MS) : this.ids[i];
+      if (hour <= newestHour - HOUR_RING) {
+        this.ids[i] = NO_ID;
+        this.sketches[i] = undefined;
+      }
+    }
+  }
+}
+
+export class VersionState {
+  newest = -Infinity;
+  earliest = Infinity;
+  newestSlot = 0;
+  newestHour = 0;
+  readonly fields = new Map<string, Series>();
+  constructor(
+    readonly name: string,
+    readonly version: string,
+    public owner: string,
+  ) {}
+
+  /** Records a message time; true when it is the new newest. */
+  see(t: number): void {
+    if (t > this.newest) {
+      this.newest = t;
+      this.newestSlot = Math.floor(t / SLOT_MS);
+      this.newestHour = Math.floor(t / HOUR_MS);
+    }
+    if (t < this.earliest) this.earliest = t;
+  }
+}
+
+/** Hands out sketch seeds: deterministic, distinct, never 0. */
+export class SeedSource {
+  constructor(public state = 1) {}
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let z = this.state;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    z = (z ^ (z >>> 14)) >>> 0;
+    return z === 0 ? 1 : z;
+  }
+}
+
+/** Adds value `v` at message time `t` to series `s` of version `vs` (vs.see(t) already done). */
+export function place(vs: VersionState, s: Series, t: number, v: number, seeds: SeedSource): void {
+  const slot = Math.floor(t / SLOT_MS);
+  if (slot > vs.newestSlot - WINDOW_SLOTS) {
+    const i = ((slot % WINDOW_SLOTS) + WINDOW_SLOTS) % WINDOW_SLOTS;
+    let sk = s.sketches[i];
+    if (s.ids[i] !== slot) {
+      if (sk !== undefined && sk.n > 0) {
+        hourSketch(vs, s, hourOf(s.ids[i] * SLOT_MS), seeds)?.merge(sk);
+        sk.clear();
+      }
+      s.ids[i] = slot;
+    }
+    if (sk === undefined) sk = s.sketches[i] = new Sketch(SLOT_K, seeds.next());
+    sk.add(v);
+    return;
+  }
+  hourSketch(vs, s, Math.floor(t / HOUR_MS), seeds)?.add(v);
+}
+
+function hourSketch(vs: VersionState, s: Series, hour: number, seeds: SeedSource): Sketch | undefined {
+  if (hour <= vs.newestHour - HOUR_RING) return undefined;
+  const i = WINDOW_SLOTS + (((hour % HOUR_RING) + HOUR_RING) % HOUR_RING);
+  let sk = s.sketches[i];
+  if (s.ids[i] !== hour) {
+    sk?.clear();
+    s.ids[i] = hour;
+  }
+  if (sk === undefined) sk = s.sketches[i] = new Sketch(HOUR_K, seeds.next());
+  return sk;
+}
+
+export { NO_ID };

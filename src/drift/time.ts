@@ -1,0 +1,37 @@
+/** Times of the drift engine: all in milliseconds since the epoch, UTC, given by the caller. */
+import { parseInsightsTime } from '../map/time';
+
+export const SLOT_MS = 5 * 60_000;
+export const HOUR_MS = 60 * 60_000;
+/** Slots in the current window. */
+export const WINDOW_SLOTS = 12;
+/** A message `time` further ahead of the wall clock than this is not trusted. */
+export const MAX_AHEAD_MS = 10 * 60_000;
+/** Versions are reported while their newest message is younger than this... */
+export const REPORT_AGE_MS = 2 * HOUR_MS;
+/** ...and kept until their newest message is older than this. */
+export const KEEP_MS = 25 * HOUR_MS;
+
+/**
+ * The time of a message for drift: its Insights `time` (zone-less ISO, UTC) when that parses and
+ * is at most 10 minutes ahead of the wall clock; otherwise the Kafka record timestamp when it is
+ * a finite number > 0; otherwise the arrival time.
+ */
+export function driftMessageTime(
+  timeField: string | undefined,
+  recordTimestampMs: number | undefined,
+  arrivalMs: number,
+  wallNowMs: number,
+): number {
+  const t = timeField === undefined ? undefined : parseInsightsTime(timeField);
+  if (t !== undefined && t - wallNowMs <= MAX_AHEAD_MS) return t;
+  if (recordTimestampMs !== undefined && Number.isFinite(recordTimestampMs) && recordTimestampMs > 0) return recordTimestampMs;
+  return arrivalMs;
+}
+
+export function slotOf(t: number): number {
+  return Math.floor(t / SLOT_MS);
+}
+export function hourOf(t: number): number {
+  return Math.floor(t / HOUR_MS);
+}
