@@ -5,12 +5,15 @@
  * by bench/run.ts) so its CPU and memory are measured the same way as the check process.
  *
  * argv: <bootstrap> <topic> <group> <expected messages> [latency]
+ * env AIK_BENCH_CODECS=1: registers the snappy, lz4 and zstd codecs (bench/codecs.ts; gzip is
+ * built in), only for a compressed topic so that the uncompressed drain loads nothing more.
  * IPC out: {type:'ready'} once the group is joined, then {type:'done', startedAt, firstBatchAt,
  * doneAt, count[, latencies]}; IPC in: {cmd:'exit'}.
  * In latency mode each message is parsed and Date.now() - bench_sent_ms recorded at eachBatch
  * (the plain-consumer reference for the check's produce -> datagram latency).
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { registerBenchCodecs } from './codecs';
 
 export interface DrainDone {
   type: 'done';
@@ -27,6 +30,7 @@ async function main(): Promise<void> {
   const expected = Number(expectedText);
   const latencies: Array<[number, number]> | undefined = mode === 'latency' ? [] : undefined;
   const startedAt = Date.now();
+  if (process.env.AIK_BENCH_CODECS === '1') await registerBenchCodecs();
   const kafka = new Kafka({ clientId: 'bench-drain', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: group, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 500 });
   let count = 0;
