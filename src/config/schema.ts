@@ -23,6 +23,13 @@ export const DEFAULT_UDP_DATAGRAM_BYTES = 1432;
 /** Largest datagram over a Unix socket, and its default: the Agent cuts larger ones. */
 export const MAX_UDS_DATAGRAM_BYTES = 8192;
 
+/** The rule of a Kafka topic name (`topic`, `dead_letter_topic`). */
+const KAFKA_TOPIC_NAME = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9._-]{1,249}$',
+  'x-pattern-hint': "a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-')",
+} as const;
+
 /** What drift compares each version's recent values with. */
 export const DRIFT_BASELINES = ['trailing', 'previous_version'] as const;
 export type DriftBaseline = (typeof DRIFT_BASELINES)[number];
@@ -96,9 +103,7 @@ export const configSchema = {
           },
           topic: {
             description: 'The Algorithmia Insights topic configured in the Algorithmia admin panel.',
-            type: 'string',
-            pattern: '^[A-Za-z0-9._-]{1,249}$',
-            'x-pattern-hint': "a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-')",
+            ...KAFKA_TOPIC_NAME,
             'x-example': 'insights',
           },
           consumer_group: {
@@ -344,9 +349,7 @@ export const configSchema = {
           },
           dead_letter_topic: {
             description: 'If set, rejected messages are copied to this topic with the reason in a header.',
-            type: 'string',
-            pattern: '^[A-Za-z0-9._-]{1,249}$',
-            'x-pattern-hint': "a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-')",
+            ...KAFKA_TOPIC_NAME,
             'x-example': 'insights-rejected',
           },
           session_timeout_ms: { description: 'Kafka consumer group session timeout.', type: 'integer', minimum: 1000, default: 30000 },

@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load';
 import type { DogStatsDTarget } from '../../src/config/resolved';
 import { parseDogStatsDUrl, splitDdTags, tagKey } from '../../src/config/env';
+import { configSchema, DEFAULT_UDP_DATAGRAM_BYTES, MAX_UDS_DATAGRAM_BYTES } from '../../src/config/schema';
 
 /** One instance with the given `dogstatsd` and `tags` sections, parsed against `env`. */
 function instance(env: NodeJS.ProcessEnv, dogstatsd?: Record<string, unknown>, tags?: string[]) {
@@ -143,5 +144,27 @@ describe('tags', () => {
     const i = instance(env, undefined, tags);
     expect(i.metricTags).toEqual(metricTags);
     expect(i.telemetryTags).toEqual(telemetryTags);
+  });
+});
+
+describe('built-in DogStatsD defaults come from the schema', () => {
+  const p = configSchema.properties.instances.items.properties.dogstatsd.properties;
+  it('the default target and options are the schema defaults', () => {
+    expect(instance({}).dogstatsd).toEqual({
+      protocol: 'udp',
+      host: p.host.default,
+      port: p.port.default,
+      maxDatagramBytes: DEFAULT_UDP_DATAGRAM_BYTES,
+      originDetection: p.origin_detection.default,
+      clientTelemetry: p.client_telemetry.default,
+      packValues: p.pack_values.default,
+      source: 'default',
+    });
+  });
+
+  it('the datagram sizes in the description and example are the ones applied', () => {
+    expect(p.max_datagram_bytes.description).toContain(`Default ${DEFAULT_UDP_DATAGRAM_BYTES} for UDP`);
+    expect(p.max_datagram_bytes.description).toContain(`${MAX_UDS_DATAGRAM_BYTES} for a Unix socket`);
+    expect(instance({}, { socket: '/s' }).dogstatsd.maxDatagramBytes).toBe(MAX_UDS_DATAGRAM_BYTES);
   });
 });
