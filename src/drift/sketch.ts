@@ -26,6 +26,7 @@ export const EXACT_MAX = 16;
 const MIN_WIDTH = 8;
 const MAX_LEVELS = 60;
 
+let scratch = new Float64Array(256);
 const capsCache = new Map<number, Float64Array>();
 function capsFor(k: number): Float64Array {
   let caps = capsCache.get(k);
@@ -249,13 +250,16 @@ export class Sketch {
     const rawBeg = s + odd;
     const half = (e - rawBeg) >> 1;
     const off = this.coin();
-    for (let i = 0; i < half; i++) buf[rawBeg + i] = buf[rawBeg + 2 * i + off];
-    let a = rawBeg + half - 1;
-    let b = end - 1;
-    let o = end - 1;
-    while (a >= rawBeg) {
-      if (b >= e && buf[b] > buf[a]) buf[o--] = buf[b--];
-      else buf[o--] = buf[a--];
+    // The kept half goes to scratch, then merges forward with level h + 1 into
+    // [rawBeg + half, end); the write index never passes the read index of level h + 1.
+    if (scratch.length < half) scratch = new Float64Array(half * 2);
+    for (let i = 0; i < half; i++) scratch[i] = buf[rawBeg + 2 * i + off];
+    let a = 0;
+    let b = e;
+    let o = rawBeg + half;
+    while (a < half) {
+      if (b < end && buf[b] < scratch[a]) buf[o++] = buf[b++];
+      else buf[o++] = scratch[a++];
     }
     buf.copyWithin(lv[0] + half, lv[0], rawBeg);
     for (let i = 0; i <= h; i++) lv[i] += half;

@@ -1,0 +1,60 @@
+/** Sketch PSI against psiExact on the raw values, through the whole tracker (many hourly buckets merged). */
+import { psiExact } from '../../../src/drift';
+import { HOUR, T0, feed, mulberry32, normal, tracker } from './helpers';
+
+type Gen = (rand: () => number) => () => number;
+const norm = (m: number, s: number): Gen => (r) => normal(r, m, s);
+const logn = (m: number, s: number): Gen => (r) => {
+  const g = normal(r, m, s);
+  return () => Math.exp(g());
+};
+const ints = (weights: number[]): Gen => (r) => () => {
+  let x = r() * weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < weights.length; i++) if ((x -= weights[i]) < 0) return i;
+  return weights.length - 1;
+};
+const bool = (p: number): Gen => (r) => () => (r() < p ? 1 : 0);
+const constant = (c: number): Gen => () => () => c;
+
+type Expect = 'drift' | 'stable';
+const cases: Array<[string, Gen, Gen, number, number, Expect]> = [
+  ['normal unshifted', norm(0, 1), norm(0, 1), 200_000, 50_000, 'stable'],
+  ['normal shifted', norm(0, 1), norm(0.7, 1), 200_000, 50_000, 'drift'],
+  ['normal unshifted small', norm(0, 1), norm(0, 1), 500, 500, 'stable'],
+  ['normal shifted small', norm(0, 1), norm(1, 1), 500, 500, 'drift'],
+  ['normal wider', norm(0, 1), norm(0, 2), 20_000, 5_000, 'drift'],
+  ['N(1000,1) unshifted', norm(1000, 1), norm(1000, 1), 100_000, 20_000, 'stable'],
+  ['N(1000,1) shifted', norm(1000, 1), norm(1000.8, 1), 100_000, 20_000, 'drift'],
+  ['N(1000,1) shifted mid', norm(1000, 1), norm(1000.6, 1), 5_000, 2_000, 'drift'],
+  ['negative unshifted', norm(-50, 5), norm(-50, 5), 50_000, 10_000, 'stable'],
+  ['negative shifted', norm(-50, 5), norm(-46, 5), 50_000, 10_000, 'drift'],
+  ['lognormal unshifted', logn(0, 1), logn(0, 1), 100_000, 30_000, 'stable'],
+  ['lognormal shifted', logn(0, 1), logn(0.7, 1), 100_000, 30_000, 'drift'],
+  ['ints 0..5 unshifted', ints([1, 2, 3, 3, 2, 1]), ints([1, 2, 3, 3, 2, 1]), 200_000, 50_000, 'stable'],
+  ['ints 0..5 shifted', ints([1, 2, 3, 3, 2, 1]), ints([3, 3, 2, 1, 1, 1]), 200_000, 50_000, 'drift'],
+  ['booleans same rate', bool(0.3), bool(0.3), 200_000, 50_000, 'stable'],
+  ['booleans other rate', bool(0.3), bool(0.6), 200_000, 50_000, 'drift'],
+  ['constant', constant(7), constant(7), 10_000, 1_000, 'stable'],
+  ['normal mid sizes', norm(10, 3), norm(10, 3), 30_000, 3_000, 'stable'],
+  ['normal large current', norm(0, 1), norm(0.6, 1), 150_000, 50_000, 'drift'],
+];
+
+const worst: string[] = [];
+afterAll(() => console.log(`drift accuracy (sketch - exact):\n${worst.join('\n')}`));
+
+describe('sketch PSI vs psiExact (trailing baseline, 24 hourly buckets vs 12 slots)', () => {
+  test.each(cases)('%s', (label, refGen, curGen, nRef, nCur, want) => {
+    const rand = mulberry32(label.length * 7919 + nRef);
+    const t = tracker();
+    const ref = feed(t, 'v1', 'x', T0, T0 + 24 * HOUR, nRef, refGen(rand));
+    const cur = feed(t, 'v1', 'x', T0 + 24 * HOUR, T0 + 25 * HOUR, nCur, curGen(rand));
+    const scores = t.report(T0 + 25 * HOUR);
+    expect(scores).toHaveLength(1);
+    const exact = psiExact(ref, cur);
+    const psi = scores[0].psi;
+    worst.push(`${label}: exact ${exact.toFixed(4)} sketch ${psi.toFixed(4)} diff ${(psi - exact).toFixed(4)} allowed ${(0.02 + 0.1 * exact).toFixed(4)}`);
+    expect(Math.abs(psi - exact)).toBeLessThanOrEqual(0.02 + 0.1 * exact);
+    if (want === 'drift') expect(exact).toBeGreaterThan(0.25);
+    else expect(exact).toBeLessThan(0.1);
+  });
+});

@@ -1,0 +1,41 @@
+/** Seeded generators for the drift tests. */
+import { DriftTracker, type DriftOptions } from '../../../src/drift';
+
+export const MIN = 60_000;
+export const HOUR = 3_600_000;
+/** 2026-01-01T00:00:00Z, an hour (and slot) boundary. */
+export const T0 = Date.UTC(2026, 0, 1);
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function normal(rand: () => number, mean: number, sd: number): () => number {
+  return () => {
+    const u = 1 - rand();
+    const v = rand();
+    return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+}
+
+export function tracker(opts: Partial<DriftOptions> = {}): DriftTracker {
+  return new DriftTracker({ minSamples: 1, ...opts });
+}
+
+/** Observes `count` values from gen, spread evenly over [fromMs, toMs). Returns the values. */
+export function feed(t: DriftTracker, version: string, field: string, fromMs: number, toMs: number, count: number, gen: () => number, name = 'algo'): number[] {
+  const values: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const v = gen();
+    values.push(v);
+    t.observe(name, version, 'owner', fromMs + Math.floor(((toMs - fromMs) * i) / count), field, v);
+  }
+  return values;
+}
