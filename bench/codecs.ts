@@ -11,7 +11,7 @@ import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 export type CodecName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 export type CodecOption = CodecName | 'mix';
 export const CODEC_OPTIONS: readonly CodecOption[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd', 'mix'];
-/** `--codec mix`: one codec per produce call, in this rotation. */
+/** `--codec mix`: the codecs of successive record batches, in this rotation. */
 export const MIX_ROTATION: readonly CodecName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 const TYPES: Record<CodecName, CompressionTypes> = {
@@ -22,7 +22,7 @@ const TYPES: Record<CodecName, CompressionTypes> = {
   zstd: CompressionTypes.ZSTD,
 };
 
-/** The codec of the `index`-th produce call. */
+/** The codec of the `index`-th record batch. */
 export function codecOfBatch(option: CodecOption, index: number): CodecName {
   return option === 'mix' ? MIX_ROTATION[index % MIX_ROTATION.length] : option;
 }

@@ -26,7 +26,7 @@ export interface PreloadResult {
   minMessageBytes: number;
   maxMessageBytes: number;
   codec: CodecOption;
-  /** Produce calls per codec (one codec per call; `mix` rotates). */
+  /** Record batches (one per partition per produce call) per codec. */
   batchesPerCodec: Partial<Record<CodecName, number>>;
   fieldsRequested: number | 'default';
   /** Numeric fields per message the generator's metric counts give on average (the measured one is metricsPerMessage). */
@@ -59,7 +59,7 @@ export async function preload(bootstrap: string, topic: string, n: number, parti
   let maxBytes = 0;
   const started = Date.now();
   let lastLog = started;
-  for (let produced = 0, sends = 0; produced < n; sends++) {
+  for (let produced = 0, calls = 0; produced < n; calls++) {
     const size = Math.min(PER_SEND, n - produced);
     const messages: Message[] = new Array(size);
     for (let i = 0; i < size; i++) {
@@ -69,11 +69,24 @@ export async function preload(bootstrap: string, topic: string, n: number, parti
       messages[i] = { value, partition: (produced + i) % partitions };
     }
     produced += size;
-    const codec = codecOfBatch(workload.codec, sends);
-    batchesPerCodec[codec] = (batchesPerCodec[codec] ?? 0) + 1;
-    const p = producer
-      .send({ topic, acks: 1, messages, ...(codec === 'none' ? {} : { compression: compressionType(codec) }) })
-      .finally(() => inFlight.delete(p));
+    // One codec per produce call; `mix` gives each partition's record batch of the call its own
+    // (rotating over call x partition), so that the batches keep the size they have with one codec.
+    const sends: Array<Promise<unknown>> = [];
+    if (workload.codec === 'mix') {
+      const byPartition: Message[][] = Array.from({ length: partitions }, () => []);
+      for (const m of messages) byPartition[m.partition as number].push(m);
+      byPartition.forEach((part, p) => {
+        if (part.length === 0) return;
+        const codec = codecOfBatch('mix', calls * partitions + p);
+        batchesPerCodec[codec] = (batchesPerCodec[codec] ?? 0) + 1;
+        sends.push(producer.send({ topic, acks: 1, messages: part, ...(codec === 'none' ? {} : { compression: compressionType(codec) }) }));
+      });
+    } else {
+      const codec = workload.codec;
+      batchesPerCodec[codec] = (batchesPerCodec[codec] ?? 0) + Math.min(partitions, size);
+      sends.push(producer.send({ topic, acks: 1, messages, ...(codec === 'none' ? {} : { compression: compressionType(codec) }) }));
+    }
+    const p = (sends.length === 1 ? sends[0] : Promise.all(sends)).finally(() => inFlight.delete(p));
     inFlight.add(p);
     if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
     if (Date.now() - lastLog > 5000) {
