@@ -146,7 +146,10 @@ describe('Kubernetes schema validation (kubernetes-validate --strict)', () => {
     expect(kinds('all-options (uds, keda, sasl+tls, drift)')).toEqual(['ConfigMap', 'Deployment', 'PodDisruptionBudget', 'ScaledObject', 'ServiceAccount', 'TriggerAuthentication']);
     expect(kinds('persistence (pvc, password env)')).toEqual(['ConfigMap', 'Deployment', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'ServiceAccount']);
     for (const name of Object.keys(SCENARIOS)) {
-      for (const m of manifestsOf(name)) expect(m.metadata.namespace).toBe(NAMESPACE);
+      for (const m of manifestsOf(name)) {
+        expect(m.metadata.namespace).toBe(NAMESPACE);
+        expect(m.metadata.name).toMatch(new RegExp(`^${FULLNAME}(-state)?$`));
+      }
     }
   });
 });
