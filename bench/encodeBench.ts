@@ -4,7 +4,7 @@
  * `npm run bench:encode [-- MESSAGES]`. Prints numbers, asserts nothing. It runs with V8's default
  * young generation, larger than the encoder thread's (12 MB): compare its runs with each other.
  */
-import { createChunkEncoder, type EncoderSetup } from '../src/runtime/chunkEncoder';
+import { createChunkEncoder, type EncoderSetup } from '../src/encode/chunkEncoder';
 import { InsightsGenerator } from '../scripts/insightsGenerator';
 
 const messages = Number(process.argv[2] ?? 200_000);

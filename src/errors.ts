@@ -1,6 +1,7 @@
 /**
  * Every error the product raises on purpose, with a stable code. Callers branch on `code`,
- * never on message text.
+ * never on message text; failures met at run time are also counted by code and stage
+ * (`algorithmia.forwarder.errors`), so a code is a bounded tag value.
  */
 export type ErrorCode =
   | 'CONFIG_READ' // the config file cannot be read
@@ -10,8 +11,33 @@ export type ErrorCode =
   | 'CLI_USAGE' // bad command line
   | 'SINK_UNAVAILABLE' // the DogStatsD transport cannot be created (e.g. unix-dgram missing)
   | 'SINK_SEND' // a datagram was not handed to the socket
-  | 'KAFKA_CONNECT' // brokers unreachable
-  | 'KAFKA_AUTH'; // authentication failed
+  | 'KAFKA_CONNECT' // brokers unreachable, or a request to them failed
+  | 'KAFKA_AUTH' // authentication failed
+  | 'CONSUMER_CRASH' // kafkajs stopped the consumer without restarting it
+  | 'ENCODER_FAILED' // a chunk could not be encoded (the worker thread died or threw)
+  | 'DEAD_LETTER_FAILED' // rejected messages could not be produced to the dead-letter topic
+  | 'COMMIT_FAILED' // an offset commit failed (retried with the next one)
+  | 'LAG_UNAVAILABLE' // consumer lag could not be read
+  | 'CODEC_UNAVAILABLE'; // a fetched batch uses a compression this client cannot decompress
+
+/** Every code, for the telemetry catalogue (bounded tag values). */
+export const ERROR_CODES: readonly ErrorCode[] = [
+  'CONFIG_READ',
+  'CONFIG_PARSE',
+  'CONFIG_INVALID',
+  'SECRET_UNAVAILABLE',
+  'CLI_USAGE',
+  'SINK_UNAVAILABLE',
+  'SINK_SEND',
+  'KAFKA_CONNECT',
+  'KAFKA_AUTH',
+  'CONSUMER_CRASH',
+  'ENCODER_FAILED',
+  'DEAD_LETTER_FAILED',
+  'COMMIT_FAILED',
+  'LAG_UNAVAILABLE',
+  'CODEC_UNAVAILABLE',
+];
 
 export class InsightsError extends Error {
   readonly code: ErrorCode;
@@ -25,6 +51,24 @@ export class InsightsError extends Error {
     this.retriable = opts.retriable ?? false;
     this.cause = opts.cause;
   }
+}
+
+/**
+ * A failure from a library (kafkajs, a socket, the worker) as one of ours: the message is kept,
+ * the original is the cause. An InsightsError passes through unchanged.
+ */
+export function asInsightsError(err: unknown, code: ErrorCode, retriable = true): InsightsError {
+  if (err instanceof InsightsError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new InsightsError(code, message, { retriable, cause: err });
+}
+
+/** kafkajs's errors: authentication failures apart from everything else on the way to a broker. */
+export function kafkaError(err: unknown): InsightsError {
+  if (err instanceof InsightsError) return err;
+  const name = err instanceof Error ? err.name : '';
+  const auth = /SASL|Authentication/i.test(name) || /SASL|authentication failed/i.test(err instanceof Error ? err.message : '');
+  return asInsightsError(err, auth ? 'KAFKA_AUTH' : 'KAFKA_CONNECT');
 }
 
 /** A config file problem: every issue found, each with the key path and what was expected. */

@@ -5,7 +5,7 @@
  * (scanMessage.ts) first, which returns exactly what this would, and comes here whenever the
  * scanner gives up (so every reject and its reason come from here).
  */
-import type { RejectReason } from '../telemetry/catalogue';
+import type { RejectReason } from './rejectReasons';
 
 export type InsightsRecord = Record<string, unknown> & { algorithm_name: string };
 

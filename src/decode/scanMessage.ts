@@ -13,6 +13,7 @@
  * a missing or non-string algorithm_name. Messages as Insights writes them take the fast path.
  */
 import type { MessageFields } from './messageFields';
+import { type ByteCursor, isStringAt, readNumber, readPlainString, skipSpace, skipString } from './jsonBytes';
 import { emptyMessageFields, VALUE_NULL, VALUE_NUMBER, VALUE_OTHER } from './messageFields';
 
 const enum Role {
@@ -63,9 +64,6 @@ interface Interned {
 
 /** Per table: enough for every key and tag value of a busy topic, bounded for a hostile one. */
 const INTERN_LIMIT = 20_000;
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-/** Powers of ten that are exact doubles: m / 10^k with m < 2^53 is then correctly rounded. */
-const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
 export interface ScanOptions {
   /** Return these strings too (only needed for tags and message time). */
@@ -74,13 +72,14 @@ export interface ScanOptions {
   time: boolean;
 }
 
-export class MessageScanner {
+export class MessageScanner implements ByteCursor {
   private readonly keys: InternTable = { byHash: new Map(), entries: 0 };
   private readonly tagValues: InternTable = { byHash: new Map(), entries: 0 };
   private message = 0;
   private readonly out: MessageFields = emptyMessageFields();
-  private pos = 0;
-  private hash = 0;
+  /** Set by the byte readers (ByteCursor): where the last token ended, and the last plain string's hash. */
+  pos = 0;
+  hash = 0;
   /** The first key of the last message: where the prediction of keys starts. */
   private firstKey: Interned | undefined;
   /** The keys of the message being read, in order. */
@@ -124,7 +123,7 @@ export class MessageScanner {
         key = predicted;
         i += predicted.bytes.length + 2;
       } else {
-        if (!this.readPlainString(b, i + 1, end)) return undefined;
+        if (!readPlainString(this, b, i + 1, end)) return undefined;
         key = this.intern(this.keys, b, i + 1, this.pos, true);
         i = this.pos + 1;
       }
@@ -149,7 +148,7 @@ export class MessageScanner {
       if (c === 0x22) {
         kind = VALUE_OTHER;
         if (role === Role.Name || role === Role.Version || role === Role.Owner) {
-          if (!this.readPlainString(b, i + 1, end)) return undefined;
+          if (!readPlainString(this, b, i + 1, end)) return undefined;
           const entry = this.intern(this.tagValues, b, i + 1, this.pos, false) as Interned;
           value = entry.text;
           if (role === Role.Name) {
@@ -157,12 +156,12 @@ export class MessageScanner {
             template = entry.template;
           }
         } else if ((role === Role.RequestId && this.want.requestId) || (role === Role.SessionId && this.want.sessionId) || (role === Role.Time && this.want.time)) {
-          if (!this.readPlainString(b, i + 1, end)) return undefined;
+          if (!readPlainString(this, b, i + 1, end)) return undefined;
           value = b.toString('latin1', i + 1, this.pos);
-        } else if (!this.skipString(b, i + 1, end)) return undefined;
+        } else if (!skipString(this, b, i + 1, end)) return undefined;
         i = this.pos + 1;
       } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
-        num = this.readNumber(b, i, end);
+        num = readNumber(this, b, i, end);
         if (Number.isNaN(num)) return undefined;
         if (role !== Role.Metric) value = num;
         i = this.pos;
@@ -231,92 +230,6 @@ export class MessageScanner {
     return out;
   }
 
-  /**
-   * From just after an opening quote: a string of printable ASCII without escapes. Sets `pos` to
-   * the closing quote and `hash` to a hash of the content; false if the string is anything else.
-   */
-  private readPlainString(b: Buffer, i: number, end: number): boolean {
-    let h = 0x811c9dc5;
-    for (; i < end; i++) {
-      const c = b[i];
-      if (c === 0x22) {
-        this.pos = i;
-        this.hash = h & 0x3fffffff;
-        return true;
-      }
-      if (c === 0x5c || c < 0x20 || c >= 0x80) return false;
-      h = Math.imul(h ^ c, 0x01000193);
-    }
-    return false;
-  }
-
-  /** From just after an opening quote: any valid JSON string (its text is not needed). */
-  private skipString(b: Buffer, i: number, end: number): boolean {
-    for (; i < end; i++) {
-      const c = b[i];
-      if (c === 0x22) {
-        this.pos = i;
-        return true;
-      }
-      if (c < 0x20) return false; // JSON.parse refuses raw control characters
-      if (c === 0x5c) {
-        if (++i >= end) return false;
-        const e = b[i];
-        if (e === 0x75 /* u */) {
-          if (i + 4 >= end || !isHex(b[i + 1]) || !isHex(b[i + 2]) || !isHex(b[i + 3]) || !isHex(b[i + 4])) return false;
-          i += 4;
-        } else if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return false;
-      }
-      // Bytes >= 0x80 are left as they are: the UTF-8 decoder never joins an ASCII byte to them.
-    }
-    return false;
-  }
-
-  /**
-   * A JSON number at `i`; sets `pos` just past it. Exact: digits are summed as an integer below
-   * 2^53 and scaled by one exact power of ten (one correctly rounded operation, as JSON.parse
-   * rounds); longer numbers are converted from their text by Number(), as JSON.parse does.
-   * NaN (which no JSON number is): not a JSON number.
-   */
-  private readNumber(b: Buffer, i: number, end: number): number {
-    const start = i;
-    const negative = b[i] === 0x2d;
-    if (negative) i++;
-    if (i >= end) return NaN;
-    let mantissa = 0;
-    let c = b[i];
-    if (c === 0x30) i++;
-    else if (c >= 0x31 && c <= 0x39) {
-      for (; i < end && (c = b[i]) >= 0x30 && c <= 0x39; i++) mantissa = mantissa * 10 + (c - 0x30);
-    } else return NaN;
-    let scale = 0;
-    if (i < end && b[i] === 0x2e /* . */) {
-      i++;
-      const first = i;
-      for (; i < end && (c = b[i]) >= 0x30 && c <= 0x39; i++) mantissa = mantissa * 10 + (c - 0x30);
-      if (i === first) return NaN;
-      scale = i - first;
-    }
-    let exponent = 0;
-    if (i < end && (b[i] === 0x65 || b[i] === 0x45) /* e E */) {
-      i++;
-      const expNegative = i < end && b[i] === 0x2d;
-      if (expNegative || (i < end && b[i] === 0x2b)) i++;
-      const first = i;
-      for (; i < end && (c = b[i]) >= 0x30 && c <= 0x39; i++) if (exponent < 100_000) exponent = exponent * 10 + (c - 0x30);
-      if (i === first) return NaN;
-      if (expNegative) exponent = -exponent;
-    }
-    this.pos = i;
-    const power = exponent - scale;
-    let value: number;
-    if (mantissa <= MAX_SAFE && power >= -22 && power <= 22) {
-      value = power === 0 ? mantissa : power > 0 ? mantissa * POW10[power] : mantissa / POW10[-power];
-      return negative ? -value : value;
-    }
-    return Number(b.toString('latin1', start, i));
-  }
-
   /** The string of `b[start, end)` (plain ASCII, hashed by readPlainString) from `table`. */
   private intern(table: InternTable, b: Buffer, start: number, end: number, isKey: boolean): Interned | undefined {
     const hash = this.hash;
@@ -355,24 +268,4 @@ export class MessageScanner {
     this.keys.entries = 0;
     this.generation++;
   }
-}
-
-/** True when `b[i, end)` starts with `text` and a closing quote. */
-function isStringAt(b: Buffer, i: number, end: number, text: Uint8Array): boolean {
-  const length = text.length;
-  if (i + length >= end || b[i + length] !== 0x22) return false;
-  for (let k = 0; k < length; k++) if (b[i + k] !== text[k]) return false;
-  return true;
-}
-
-function skipSpace(b: Buffer, i: number, end: number): number {
-  for (; i < end; i++) {
-    const c = b[i];
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
-  }
-  return i;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }

@@ -7,7 +7,8 @@
  * message the work is a few map lookups and string concatenations.
  */
 import type { MetricType } from '../config/schema';
-import { DURATION_FIELD, DropReason, TELEMETRY_PREFIX } from '../telemetry/catalogue';
+import { InsightsError } from '../errors';
+import { DURATION_FIELD, type DropReason, FORWARDER_NAMESPACE, type GuardedTag } from './dropReasons';
 import type { InsightsRecord } from '../decode/decodeMessage';
 import { emptyMessageFields, fieldsOfRecord, VALUE_NULL, VALUE_NUMBER, type MessageFields } from '../decode/messageFields';
 import { CardinalityGuard, OVERFLOW } from './cardinalityGuard';
@@ -29,8 +30,7 @@ export interface MappingOptions {
   maxAgeSeconds: number;
 }
 
-/** Tags whose value the cardinality guard may replace with `overflow`. */
-export type GuardedTag = 'algorithm_name' | 'algorithm_version';
+export type { GuardedTag };
 
 export interface PointSink {
   point(name: string, value: number, type: MetricType, tags: string, timestampSec: number | undefined): void;
@@ -57,7 +57,7 @@ export class Mapper {
     private readonly opts: MappingOptions,
     private readonly guard: CardinalityGuard,
   ) {
-    if (!isValidMetricName(opts.prefix + 'x')) throw new Error(`invalid metric prefix ${JSON.stringify(opts.prefix)}`);
+    if (!isValidMetricName(opts.prefix + 'x')) throw new InsightsError('CONFIG_INVALID', `invalid metric prefix ${JSON.stringify(opts.prefix)}`);
     this.staticTagString = opts.staticTags.join(',');
     this.types = new Map(Object.entries(opts.types));
   }
@@ -135,7 +135,7 @@ export class Mapper {
     if (part === undefined) return { drop: 'bad_name' };
     const name = this.opts.prefix + part;
     if (name.length > MAX_METRIC_NAME) return { drop: 'bad_name' };
-    if (name.startsWith(TELEMETRY_PREFIX)) return { drop: 'reserved' };
+    if (name.startsWith(FORWARDER_NAMESPACE)) return { drop: 'reserved' };
     // The check metric of the manifest and the dashboards: never filtered out.
     if (field !== DURATION_FIELD) {
       if (this.opts.allow.length > 0 && !this.opts.allow.some((re) => re.test(field))) return { drop: 'denied' };

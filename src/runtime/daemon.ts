@@ -1,5 +1,5 @@
 /**
- * The whole process: one InstanceRunner per configured instance, their DogStatsD transports,
+ * The whole process: one Instance per configured instance, their DogStatsD transports,
  * the optional health endpoint, and an orderly stop.
  */
 import type { Writable } from 'node:stream';
@@ -7,18 +7,17 @@ import type { ResolvedConfig } from '../config/resolved';
 import type { Logger } from '../log/logger';
 import { DatagramTransport, DryRunTransport, HotShotsTransport } from '../sink/transport';
 import { HealthServer } from './healthServer';
-import { InstanceRunner } from './instanceRunner';
+import { Instance } from './instance';
 
 export interface DaemonOptions {
   log: Logger;
   /** Write DogStatsD lines here instead of the network. */
   dryRun?: Writable;
-  chunkSize?: number;
 }
 
 export class Daemon {
   private readonly transports: DatagramTransport[] = [];
-  readonly runners: InstanceRunner[] = [];
+  private readonly instances: Instance[] = [];
   private health?: HealthServer;
   private stopped?: Promise<void>;
 
@@ -35,11 +34,7 @@ export class Daemon {
         ? new DryRunTransport(this.opts.dryRun)
         : new HotShotsTransport(inst.dogstatsd, (err) => ilog.rateLimited('dogstatsd-error', 'warn', 'DogStatsD socket error', { error: err.message }));
       this.transports.push(transport);
-      const runner = new InstanceRunner(inst, transport, ilog, {
-        telemetryIntervalMs: this.config.init.telemetry_interval_seconds * 1000,
-        chunkSize: this.opts.chunkSize,
-      });
-      this.runners.push(runner);
+      this.instances.push(new Instance(inst, transport, ilog, this.config.init.telemetry_interval_seconds * 1000));
       ilog.info('starting', {
         topic: inst.topic,
         brokers: inst.kafka_connect_str,
@@ -49,23 +44,19 @@ export class Daemon {
         dogstatsd_source: inst.dogstatsd.source,
       });
     }
-    await Promise.all(this.runners.map((r) => r.start()));
+    await Promise.all(this.instances.map((i) => i.start()));
     const port = this.config.init.health_port;
     if (port !== undefined) {
-      this.health = new HealthServer(() => this.runners.map((r) => ({ instance: r.instance.name, ...r.health() })));
+      this.health = new HealthServer(() => this.instances.map((i) => ({ instance: i.name, ...i.status() })));
       const bound = await this.health.listen(port, this.config.init.health_host);
       log.info('health endpoint listening', { url: `http://${this.config.init.health_host}:${bound}/ready` });
     }
   }
 
-  get healthPort(): number | undefined {
-    return this.health?.port;
-  }
-
   /** Graceful stop; idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
-      await Promise.all(this.runners.map((r) => r.stop()));
+      await Promise.all(this.instances.map((i) => i.stop()));
       await Promise.all(this.transports.map((t) => t.close()));
       await this.health?.close();
     })();

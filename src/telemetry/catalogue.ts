@@ -3,24 +3,23 @@
  * telemetry code sends only names from here, and the asset tests check metadata.csv,
  * service_checks.json and the dashboard against this list (and against captured datagrams).
  */
-export const TELEMETRY_PREFIX = 'algorithmia.forwarder.';
+import { ERROR_CODES, type ErrorCode } from '../errors';
+import { DROP_REASONS, DURATION_FIELD, FORWARDER_NAMESPACE, GUARDED_TAGS } from '../map/dropReasons';
+import { REJECT_REASONS } from '../decode/rejectReasons';
 
-/** Reasons a whole message is rejected (bounded set; tag `reason`). */
-export const REJECT_REASONS = ['too_large', 'invalid_json', 'not_object', 'missing_field'] as const;
-export type RejectReason = (typeof REJECT_REASONS)[number];
+// The reasons live with the stage that produces them; the catalogue lists them for the assets.
+export { DROP_REASONS, DURATION_FIELD, GUARDED_TAGS, REJECT_REASONS };
+export type { DropReason, GuardedTag } from '../map/dropReasons';
+export type { RejectReason } from '../decode/rejectReasons';
 
-/** Reasons a single value is dropped on purpose (bounded set; tag `reason`). */
-export const DROP_REASONS = [
-  'non_numeric',
-  'non_finite',
-  'bad_name',
-  'reserved',
-  'cardinality',
-  'denied',
-  'too_long',
-  'too_old',
-] as const;
-export type DropReason = (typeof DROP_REASONS)[number];
+export const TELEMETRY_PREFIX = FORWARDER_NAMESPACE;
+
+/** Where a failure happened (tag `stage`; bounded, with ERROR_CODES as `error_code`). */
+export const FAILURE_STAGES = ['consume', 'encode', 'send', 'dead_letter', 'commit', 'lag', 'telemetry'] as const;
+export type FailureStage = (typeof FAILURE_STAGES)[number];
+/** The `error_code` tag value of a code. */
+export const errorCodeTag = (code: ErrorCode): string => code.toLowerCase();
+export const ERROR_CODE_TAGS = ERROR_CODES.map(errorCodeTag);
 
 export type TelemetryKind = 'count' | 'gauge' | 'distribution';
 
@@ -57,6 +56,7 @@ export const TELEMETRY_METRICS = {
   commitErrors: m('offsets.commit_errors', 'count', 'error', 'Failed offset commits (retried with the next batch).', []),
   batchDuration: m('batch.duration', 'distribution', 'millisecond', 'Time to decode, map and send one fetched batch, submitted as a distribution.', []),
   consumerLag: m('consumer_lag', 'gauge', 'message', 'High watermark minus committed offset, per partition.', ['partition']),
+  errors: m('errors', 'count', 'error', 'Failures met while running, by stage (consume, encode, send, dead_letter, commit, lag, telemetry) and error_code; the work is retried, nothing is lost.', ['stage', 'error_code']),
 } as const satisfies Record<string, TelemetryMetric>;
 
 export interface ServiceCheckSpec {
@@ -75,6 +75,3 @@ export const SERVICE_CHECKS = {
     groups: ['topic', 'consumer_group'],
   },
 } as const satisfies Record<string, ServiceCheckSpec>;
-
-/** The metric every Insights message carries: the manifest's check metric. */
-export const DURATION_FIELD = 'duration_milliseconds';

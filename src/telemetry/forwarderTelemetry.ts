@@ -4,11 +4,20 @@
  * (the Agent turns counts into rates), and cumulative totals stay readable for tests and
  * the health endpoint.
  */
-import type { GuardedTag } from '../map/mapRecord';
+import type { ErrorCode } from '../errors';
 import { formatLine, formatServiceCheck } from '../sink/lineFormat';
-
-const GUARDED_TAGS: readonly GuardedTag[] = ['algorithm_name', 'algorithm_version'];
-import { DROP_REASONS, DropReason, REJECT_REASONS, RejectReason, SERVICE_CHECKS, TELEMETRY_METRICS } from './catalogue';
+import {
+  DROP_REASONS,
+  type DropReason,
+  errorCodeTag,
+  type FailureStage,
+  GUARDED_TAGS,
+  type GuardedTag,
+  REJECT_REASONS,
+  type RejectReason,
+  SERVICE_CHECKS,
+  TELEMETRY_METRICS,
+} from './catalogue';
 
 export interface TelemetryTotals {
   consumed: number;
@@ -49,6 +58,8 @@ export class ForwarderTelemetry {
   private consumedByPartition = new Map<number, number>();
   private batchDurations: number[] = [];
   private lag = new Map<number, number>();
+  /** Failures since the last drain, by `stage,error_code` tags (bounded: stages x codes). */
+  private failures = new Map<string, number>();
 
   /** `tags`: the telemetry tags of the instance (topic, consumer_group, env, service, ...), already formatted. */
   constructor(private readonly tags: string) {}
@@ -85,6 +96,10 @@ export class ForwarderTelemetry {
   batchDuration(ms: number): void {
     if (this.batchDurations.length < 10_000) this.batchDurations.push(ms);
   }
+  failure(stage: FailureStage, code: ErrorCode): void {
+    const key = `stage:${stage},error_code:${errorCodeTag(code)}`;
+    this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+  }
   setLag(partition: number, lag: number): void {
     this.lag.set(partition, lag);
   }
@@ -112,6 +127,8 @@ export class ForwarderTelemetry {
     count(M.sendErrors.name, t.sendErrors - s.sendErrors);
     count(M.offsetsCommitted.name, t.commits - s.commits);
     count(M.commitErrors.name, t.commitErrors - s.commitErrors);
+    for (const [tags, n] of this.failures) count(M.errors.name, n, tags);
+    this.failures.clear();
     this.sent = structuredClone(t);
     for (const ms of this.batchDurations) lines.push(formatLine(M.batchDuration.name, Math.round(ms * 1000) / 1000, 'distribution', this.tags));
     this.batchDurations = [];

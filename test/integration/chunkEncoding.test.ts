@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { silentLogger } from '../../src/log/logger';
-import { createChunkEncoder, EncodedChunk, EncoderSetup } from '../../src/runtime/chunkEncoder';
-import { InlineEncoding, WorkerEncoding } from '../../src/runtime/chunkEncoding';
+import { createChunkEncoder, EncodedChunk, EncoderSetup } from '../../src/encode/chunkEncoder';
+import { InlineEncoding, WorkerEncoding } from '../../src/encode/chunkEncoding';
 import { generateHostileCorpus } from '../harness/hostileCorpus';
 
 const ROOT = resolve(__dirname, '../..');
-const WORKER_SCRIPT = join(ROOT, 'dist/src/runtime/encoderWorker.js');
+const WORKER_SCRIPT = join(ROOT, 'dist/src/encode/encoderWorker.js');
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
 function setup(maxMessageBytes: number): EncoderSetup {

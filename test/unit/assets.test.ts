@@ -592,6 +592,7 @@ describe('datagram audit (for lines captured from a real run)', () => {
     telemetry.commitFailed();
     telemetry.batchDuration(12.5);
     telemetry.setLag(0, 42);
+    telemetry.failure('send', 'SINK_SEND');
     const lines = [...telemetry.drainLines({ status: 0 }), ...telemetry.drainLines({ status: 2, message: 'connect ECONNREFUSED' })];
 
     const defaults = configSchema.properties.instances.items.properties;

@@ -6,7 +6,7 @@
 import { decodeMessage } from '../../src/decode/decodeMessage';
 import { emptyMessageFields, fieldsOfRecord, type MessageFields } from '../../src/decode/messageFields';
 import { MessageScanner, type ScanOptions } from '../../src/decode/scanMessage';
-import { createChunkEncoder, type EncoderSetup } from '../../src/runtime/chunkEncoder';
+import { createChunkEncoder, type EncoderSetup } from '../../src/encode/chunkEncoder';
 import { InsightsGenerator } from '../../scripts/insightsGenerator';
 import { generateHostileCorpus, mulberry32 } from '../harness/hostileCorpus';
 

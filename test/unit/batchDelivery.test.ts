@@ -1,10 +1,12 @@
-/** The at-least-once rule of the batch processor, with a fake transport (pure unit test). */
+/** The at-least-once rule of batch delivery, with a fake transport (pure unit test). */
+import { createChunkEncoder } from '../../src/encode/chunkEncoder';
+import { InlineEncoding } from '../../src/encode/chunkEncoding';
 import { silentLogger } from '../../src/log/logger';
-import { BatchMessage, BatchProcessor } from '../../src/runtime/batchProcessor';
-import { createChunkEncoder } from '../../src/runtime/chunkEncoder';
-import { InlineEncoding } from '../../src/runtime/chunkEncoding';
+import { BatchDelivery } from '../../src/runtime/batchDelivery';
 import type { DatagramTransport, SendResult } from '../../src/sink/transport';
+import type { BatchMessage, JobControl } from '../../src/source/batchContract';
 import { ForwarderTelemetry } from '../../src/telemetry/forwarderTelemetry';
+import { testEncoderSetup } from '../harness/encoderConfig';
 
 class FakeTransport implements DatagramTransport {
   readonly description = 'fake';
@@ -25,34 +27,29 @@ class FakeTransport implements DatagramTransport {
 function setup(chunkSize: number, opts: { useMessageTime?: boolean; types?: Record<string, 'gauge' | 'count'>; maxDatagramBytes?: number; packValues?: boolean } = {}) {
   const transport = new FakeTransport();
   const telemetry = new ForwarderTelemetry('topic:t');
-  const encoder = createChunkEncoder({
-    mapping: {
-      prefix: 'algorithmia.',
-      defaultType: 'distribution',
-      types: opts.types ?? {},
-      tagRequestId: false,
-      tagSessionId: false,
-      useMessageTime: opts.useMessageTime ?? false,
-      allow: [],
-      deny: [],
-      staticTags: [],
-      maxAgeSeconds: 3600,
-    },
-    limits: { maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 },
-    encoder: { maxMessageBytes: 25_600, maxDatagramBytes: opts.maxDatagramBytes ?? 1432, lineSuffix: transport.lineSuffix, packValues: opts.packValues },
-  });
-  const processor = new BatchProcessor(new InlineEncoding(encoder), transport, telemetry, silentLogger, {
+  const encoder = createChunkEncoder(
+    testEncoderSetup({
+      metric_types: opts.types ?? {},
+      use_message_time: opts.useMessageTime ?? false,
+      dogstatsd: { url: 'udp://localhost:8125', max_datagram_bytes: opts.maxDatagramBytes ?? 1432, ...(opts.packValues === undefined ? {} : { pack_values: opts.packValues }) },
+    }),
+  );
+  const delivery = new BatchDelivery(new InlineEncoding(encoder), transport, telemetry, silentLogger, undefined, {
     chunkSize,
     now: () => Date.UTC(2026, 10, 25, 12, 0, 0),
   });
+  /** The job of one fetched batch, run to its outcome (what consumption does with each batch). */
+  const processor = {
+    process: (topic: string, partition: number, messages: BatchMessage[], control: JobControl) => delivery.prepare({ topic, partition, messages }).run(control),
+  };
   const resolved: string[] = [];
-  const control = { resolveOffset: (o: string) => void resolved.push(o), heartbeat: async () => undefined, isStale: () => false };
+  const control: JobControl = { delivered: (o: string) => void resolved.push(o), isStale: () => false };
   return { transport, telemetry, processor, resolved, control };
 }
 
 const msg = (offset: number, body: unknown): BatchMessage => ({ offset: String(offset), value: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
 
-describe('BatchProcessor', () => {
+describe('BatchDelivery', () => {
   it('resolves each chunk only after its datagrams were sent', async () => {
     const { transport, processor, resolved, control, telemetry } = setup(2);
     const messages = [0, 1, 2, 3, 4].map((i) => msg(i, { algorithm_name: 'a', duration_milliseconds: i }));

@@ -17,10 +17,6 @@ export class Backoff {
   reset(): void {
     this.attempt = 0;
   }
-
-  get attempts(): number {
-    return this.attempt;
-  }
 }
 
 /** A sleep that `wake()` can cut short (shutdown must not wait out a backoff). */

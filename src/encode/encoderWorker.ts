@@ -1,10 +1,11 @@
 /** The worker thread of WorkerEncoding: one ChunkEncoder, fed chunk by chunk. */
 import { parentPort, workerData } from 'node:worker_threads';
+import { InsightsError } from '../errors';
 import { createChunkEncoder, type EncoderSetup } from './chunkEncoder';
 import { datagramBuffer, type EncodeReply, type WorkerRequest } from './chunkEncoding';
 
 const port = parentPort;
-if (!port) throw new Error('encoderWorker.js runs as a worker thread');
+if (!port) throw new InsightsError('ENCODER_FAILED', 'encoderWorker.js runs as a worker thread');
 const encoder = createChunkEncoder(workerData as EncoderSetup);
 
 port.on('message', (req: WorkerRequest) => {

@@ -8,11 +8,12 @@ import type { MetricType } from '../config/schema';
 import { decodeMessage } from '../decode/decodeMessage';
 import { MessageScanner } from '../decode/scanMessage';
 import { CardinalityGuard, type CardinalityLimits } from '../map/cardinalityGuard';
-import { Mapper, type GuardedTag, type MappingOptions, type PointSink } from '../map/mapRecord';
+import type { DropReason, GuardedTag } from '../map/dropReasons';
+import { Mapper, type MappingOptions, type PointSink } from '../map/mapRecord';
 import { DatagramPacker } from '../sink/datagramPacker';
 import { formatLine } from '../sink/lineFormat';
 import { SeriesPacker } from '../sink/seriesPacker';
-import type { DropReason, RejectReason } from '../telemetry/catalogue';
+import type { RejectReason } from '../decode/rejectReasons';
 
 export interface EncoderOptions {
   maxMessageBytes: number;

@@ -1,7 +1,7 @@
-/** The bounded queue between kafkajs's fetch loop and the sender (pure unit test). */
-import { BatchPipeline, PipelineJob } from '../../src/runtime/batchPipeline';
+/** The bounded queue between kafkajs's fetch loop and the delivery of batches (pure unit test). */
+import { FetchQueue, QueuedJob } from '../../src/source/fetchQueue';
 
-interface Job extends PipelineJob {
+interface Job extends QueuedJob {
   name: string;
 }
 
@@ -24,10 +24,10 @@ function gatedJob(name: string, partition: number, bytes: number, log: string[])
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
-describe('BatchPipeline', () => {
+describe('FetchQueue', () => {
   it('runs jobs one at a time in push order', async () => {
     const log: string[] = [];
-    const p = new BatchPipeline<Job>(1000);
+    const p = new FetchQueue<Job>(1000);
     const jobs = ['a', 'b', 'c'].map((n) => gatedJob(n, 0, 1, log));
     for (const j of jobs) await p.push(j);
     await tick();
@@ -39,12 +39,12 @@ describe('BatchPipeline', () => {
     jobs[2].release();
     await p.idle();
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
-    expect(p.length).toBe(0);
+    expect(p.discard(() => true)).toBe(0); // nothing left queued
   });
 
   it('push waits while more than the bound is queued, and resumes as jobs start', async () => {
     const log: string[] = [];
-    const p = new BatchPipeline<Job>(100);
+    const p = new FetchQueue<Job>(100);
     const a = gatedJob('a', 0, 80, log);
     const b = gatedJob('b', 0, 80, log);
     const c = gatedJob('c', 0, 80, log);
@@ -64,7 +64,7 @@ describe('BatchPipeline', () => {
 
   it('discard removes queued jobs of a partition (not the running one) and frees the bound', async () => {
     const log: string[] = [];
-    const p = new BatchPipeline<Job>(100);
+    const p = new FetchQueue<Job>(100);
     const a = gatedJob('a', 1, 80, log);
     await p.push(a);
     await p.push(gatedJob('b', 1, 80, log));
@@ -82,7 +82,7 @@ describe('BatchPipeline', () => {
 
   it('a job that throws does not stop the jobs behind it', async () => {
     const ran: string[] = [];
-    const p = new BatchPipeline<Job>(100);
+    const p = new FetchQueue<Job>(100);
     await p.push({ name: 'bad', partition: 0, bytes: 1, run: () => Promise.reject(new Error('boom')) });
     await p.push({ name: 'good', partition: 0, bytes: 1, run: async () => void ran.push('good') });
     await p.idle();
@@ -90,6 +90,6 @@ describe('BatchPipeline', () => {
   });
 
   it('idle() resolves at once when nothing was pushed', async () => {
-    await expect(new BatchPipeline(1).idle()).resolves.toBeUndefined();
+    await expect(new FetchQueue(1).idle()).resolves.toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
  * fetch decoding and the socket sends take the rest and must stay on the main thread (kafkajs
  * owns its connection, unix-dgram is not loadable in a worker). With the encoder in a worker,
  * the two halves run on two cores: the main thread fetches and sends while the worker encodes
- * (measured in bench/, see the README's Performance section).
+ * (see the README's Performance section).
  *
  * A chunk crosses as one transferred buffer (values back to back) plus their lengths, and its
  * datagrams come back the same way: nothing is serialised or copied per message. A worker that
@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger';
 import { datagramViews } from '../sink/datagramPacker';
+import { asInsightsError, InsightsError } from '../errors';
+import { WORKER_YOUNG_GENERATION_MB } from '../tunables';
 import type { ChunkEncoder, EncodedChunk, EncoderSetup } from './chunkEncoder';
 
 export interface ChunkEncoding {
@@ -40,7 +42,7 @@ export class InlineEncoding implements ChunkEncoding {
     try {
       return Promise.resolve(this.encoder.encode(values, nowMs));
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(asInsightsError(err, 'ENCODER_FAILED'));
     }
   }
 
@@ -76,8 +78,6 @@ interface Pending {
   reject(err: Error): void;
 }
 
-/** The worker's young generation, as the bin's --max-semi-space-size=4 sets the main thread's (3 x 4 MB). */
-const WORKER_YOUNG_GENERATION_MB = 12;
 
 export class WorkerEncoding implements ChunkEncoding {
   readonly parallel = true;
@@ -93,7 +93,7 @@ export class WorkerEncoding implements ChunkEncoding {
   ) {}
 
   encode(values: ReadonlyArray<Buffer | null>, nowMs: number): Promise<EncodedChunk> {
-    if (this.closed) return Promise.reject(new Error('encoder closed'));
+    if (this.closed) return Promise.reject(new InsightsError('ENCODER_FAILED', 'encoder closed'));
     const worker = (this.worker ??= this.start());
     let total = 0;
     for (const v of values) if (v) total += v.length;
@@ -128,7 +128,7 @@ export class WorkerEncoding implements ChunkEncoding {
     this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
-    this.failPending(new Error('encoder closed'));
+    this.failPending(new InsightsError('ENCODER_FAILED', 'encoder closed'));
     if (worker) await worker.terminate();
   }
 
@@ -143,17 +143,18 @@ export class WorkerEncoding implements ChunkEncoding {
       const p = this.pending.get(reply.id);
       if (!p) return;
       this.pending.delete(reply.id);
-      if ('error' in reply) p.reject(new Error(`encoder worker: ${reply.error}`));
+      if ('error' in reply) p.reject(new InsightsError('ENCODER_FAILED', `encoder worker: ${reply.error}`));
       else p.resolve({ ...reply.chunk, datagrams: datagramViews(reply.datagramBytes, reply.datagramLengths) });
     });
-    const lost = (err: Error) => {
+    const lost = (cause: Error) => {
+      const err = asInsightsError(cause, 'ENCODER_FAILED');
       if (this.worker !== worker) return;
       this.worker = undefined;
       if (!this.closed) this.log.rateLimited('encoder-worker', 'error', 'encoder worker stopped; starting a new one for the next chunk', { error: err.message });
       this.failPending(err);
     };
     worker.on('error', lost);
-    worker.on('exit', (code) => lost(new Error(`encoder worker exited with code ${code}`)));
+    worker.on('exit', (code) => lost(new InsightsError('ENCODER_FAILED', `encoder worker exited with code ${code}`)));
     return worker;
   }
 

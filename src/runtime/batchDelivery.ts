@@ -1,69 +1,32 @@
 /**
- * One fetched batch of one partition: encode (decode -> map -> pack) -> send, chunk by chunk. A chunk's
- * offsets are resolved only after every datagram carrying its metrics (and every dead letter)
- * was handed off without error; a failed chunk stops the batch so that it is fetched again.
+ * Delivery of one fetched batch: encode (decode -> map -> pack) -> send, chunk by chunk. A
+ * chunk's offsets are reported delivered only after every datagram carrying its metrics (and
+ * every dead letter) was handed off without error; a failed chunk ends the job, so that the
+ * batch is fetched again from the first message not delivered.
  */
+import type { EncodedChunk } from '../encode/chunkEncoder';
+import type { ChunkEncoding } from '../encode/chunkEncoding';
+import { asInsightsError, InsightsError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { DatagramTransport } from '../sink/transport';
-import type { RejectReason } from '../telemetry/catalogue';
+import type { BatchJob, BatchMessage, BatchOutcome, DeadLetter, DeadLetterWriter, FetchedBatch, JobControl } from '../source/batchContract';
 import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
-import type { EncodedChunk } from './chunkEncoder';
-import type { ChunkEncoding } from './chunkEncoding';
+import { CHUNK_MESSAGES } from '../tunables';
 
-export interface BatchMessage {
-  offset: string;
-  value: Buffer | null;
-  key?: Buffer | null;
-  headers?: Record<string, unknown>;
-  timestamp?: string;
-}
-
-export interface DeadLetter {
-  reason: RejectReason;
-  message: BatchMessage;
-  topic: string;
-  partition: number;
-}
-
-/** Sends rejected messages elsewhere; resolves only when the broker acknowledged them. */
-export type DeadLetterWriter = (letters: DeadLetter[]) => Promise<void>;
-
-export interface BatchControl {
-  resolveOffset(offset: string): void;
-  heartbeat(): Promise<void>;
-  /** True when the batch must be abandoned (rebalance/seek): stop without resolving more. */
-  isStale(): boolean;
-}
-
-export interface BatchOutcome {
-  ok: boolean;
-  /** Last offset resolved by this call, if any. */
-  lastResolved?: string;
-  processed: number;
-  error?: Error;
-}
-
-interface PreparedChunk {
+interface Chunk {
   offsets: readonly string[];
   /** Kept while needed: for inline encoding, and for dead letters. */
   messages?: readonly BatchMessage[];
   encoded?: Promise<EncodedChunk>;
 }
 
-/** A batch split into chunks, possibly already on its way through the encoder. */
-export interface PreparedBatch {
-  topic: string;
-  partition: number;
-  chunks: readonly PreparedChunk[];
-}
-
-export interface BatchProcessorOptions {
-  /** Messages per chunk: bounds memory and the work re-sent after a failed send. */
+export interface BatchDeliveryOptions {
+  /** Messages per chunk (tests make it small). */
   chunkSize?: number;
   now?: () => number;
 }
 
-export class BatchProcessor {
+export class BatchDelivery {
   private readonly chunkSize: number;
   private readonly now: () => number;
 
@@ -72,10 +35,10 @@ export class BatchProcessor {
     private readonly transport: DatagramTransport,
     private readonly telemetry: ForwarderTelemetry,
     private readonly log: Logger,
-    opts: BatchProcessorOptions = {},
     private readonly deadLetters?: DeadLetterWriter,
+    opts: BatchDeliveryOptions = {},
   ) {
-    this.chunkSize = opts.chunkSize ?? 2000;
+    this.chunkSize = opts.chunkSize ?? CHUNK_MESSAGES;
     this.now = opts.now ?? Date.now;
   }
 
@@ -83,10 +46,13 @@ export class BatchProcessor {
    * Splits a batch into chunks. With a parallel encoding (a worker thread) every chunk is sent
    * to be encoded right away, so that the encoder works on this batch while the batches ahead
    * of it are sent and kafkajs fetches the next ones; inline, each chunk is encoded when its
-   * turn comes.
+   * turn comes. The job keeps no reference to kafkajs's batch.
    */
-  prepare(topic: string, partition: number, messages: readonly BatchMessage[]): PreparedBatch {
-    const chunks: PreparedChunk[] = [];
+  prepare(batch: FetchedBatch): BatchJob {
+    const { topic, partition, messages } = batch;
+    const chunks: Chunk[] = [];
+    let bytes = 0;
+    for (const m of messages) bytes += m.value ? m.value.length : 0;
     for (let start = 0; start < messages.length; start += this.chunkSize) {
       const part = messages.slice(start, start + this.chunkSize);
       chunks.push({ offsets: part.map((m) => m.offset), messages: part });
@@ -99,36 +65,32 @@ export class BatchProcessor {
         if (!this.deadLetters) c.messages = undefined;
       }
     }
-    return { topic, partition, chunks };
+    const firstOffset = messages.length > 0 ? messages[0].offset : '0';
+    return { topic, partition, firstOffset, bytes, run: (control) => this.run(topic, partition, chunks, control) };
   }
 
-  async process(topic: string, partition: number, messages: readonly BatchMessage[], control: BatchControl): Promise<BatchOutcome> {
-    return this.processPrepared(this.prepare(topic, partition, messages), control);
-  }
-
-  async processPrepared(batch: PreparedBatch, control: BatchControl): Promise<BatchOutcome> {
+  private async run(topic: string, partition: number, chunks: readonly Chunk[], control: JobControl): Promise<BatchOutcome> {
     const started = performance.now();
     let processed = 0;
     let lastResolved: string | undefined;
-    for (const chunk of batch.chunks) {
+    for (const chunk of chunks) {
       if (control.isStale()) break;
-      const failure = await this.flushChunk(batch.topic, batch.partition, chunk, this.encoded(chunk));
+      const failure = await this.deliverChunk(topic, partition, chunk, this.encoded(chunk));
       if (failure) {
         this.telemetry.batchDuration(performance.now() - started);
         return { ok: false, lastResolved, processed, error: failure };
       }
       // Counted once the chunk is handed off: a re-sent chunk is counted again, as it is sent again.
-      this.telemetry.consumed(batch.partition, chunk.offsets.length);
+      this.telemetry.consumed(partition, chunk.offsets.length);
       processed += chunk.offsets.length;
       lastResolved = chunk.offsets[chunk.offsets.length - 1];
-      control.resolveOffset(lastResolved);
-      await control.heartbeat();
+      control.delivered(lastResolved);
     }
     this.telemetry.batchDuration(performance.now() - started);
     return { ok: true, lastResolved, processed };
   }
 
-  private encoded(chunk: PreparedChunk): Promise<EncodedChunk> {
+  private encoded(chunk: Chunk): Promise<EncodedChunk> {
     if (!chunk.encoded) {
       chunk.encoded = this.encoding.encode(
         (chunk.messages ?? []).map((m) => m.value),
@@ -140,14 +102,16 @@ export class BatchProcessor {
     return chunk.encoded;
   }
 
-  /** Sends everything the chunk produced; returns the first error, or undefined when all was handed off. */
-  private async flushChunk(topic: string, partition: number, chunk: PreparedChunk, pending: Promise<EncodedChunk>): Promise<Error | undefined> {
+  /** Sends everything the chunk produced; returns the failure, or undefined when all was handed off. */
+  private async deliverChunk(topic: string, partition: number, chunk: Chunk, pending: Promise<EncodedChunk>): Promise<InsightsError | undefined> {
     let encoded: EncodedChunk;
     try {
       encoded = await pending;
     } catch (err) {
-      this.log.rateLimited('encode-failed', 'warn', 'encoding a chunk failed; offsets held back, the batch will be processed again', { error: (err as Error).message });
-      return err as Error;
+      const failure = asInsightsError(err, 'ENCODER_FAILED');
+      this.telemetry.failure('encode', failure.code);
+      this.log.rateLimited('encode-failed', 'warn', 'encoding a chunk failed; offsets held back, the batch will be processed again', { error: failure.message, code: failure.code });
+      return failure;
     }
     const letters: DeadLetter[] = [];
     for (const r of encoded.rejected) {
@@ -162,21 +126,25 @@ export class BatchProcessor {
     this.encoding.release(encoded); // the transport copied what it sent: the buffer can be reused
     this.telemetry.datagrams(result.sent, result.failed);
     if (result.failed > 0) {
+      const failure = new InsightsError('SINK_SEND', result.error?.message ?? `${result.failed} datagrams failed`, { retriable: true, cause: result.error });
+      this.telemetry.failure('send', failure.code);
       this.log.rateLimited('send-failed', 'warn', 'DogStatsD send failed; offsets held back, the batch will be sent again', {
         failed: result.failed,
         sent: result.sent,
         error: result.error?.message,
         target: this.transport.description,
       });
-      return result.error ?? new Error(`${result.failed} datagrams failed`);
+      return failure;
     }
     if (letters.length > 0 && this.deadLetters) {
       try {
         await this.deadLetters(letters);
         this.telemetry.deadLettered(letters.length);
       } catch (err) {
-        this.log.rateLimited('dlq-failed', 'warn', 'dead-letter produce failed; offsets held back', { error: (err as Error).message });
-        return err as Error;
+        const failure = asInsightsError(err, 'DEAD_LETTER_FAILED');
+        this.telemetry.failure('dead_letter', failure.code);
+        this.log.rateLimited('dlq-failed', 'warn', 'dead-letter produce failed; offsets held back', { error: failure.message });
+        return failure;
       }
     }
     this.telemetry.emitted(encoded.emitted);

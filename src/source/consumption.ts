@@ -1,0 +1,118 @@
+/**
+ * Consumption of one instance's topic: the consumer member (consumerLoop.ts), the fetch queue
+ * between kafkajs and delivery, the partitions owned and rewound, and the offsets committed.
+ *
+ * The at-least-once rule is kept here: kafkajs's fetch position moves on as soon as a batch is
+ * queued, but an offset becomes committable only when its job reports it delivered; a job that
+ * fails rewinds its partition to the first message not delivered, and the batches queued
+ * behind it are dropped (they are fetched again).
+ */
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { ResolvedInstance } from '../config/resolved';
+import type { Logger } from '../log/logger';
+import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
+import { FETCH_QUEUE_FETCHES } from '../tunables';
+import type { BatchJob, PrepareBatch } from './batchContract';
+import { ConsumerLoop, type ConsumerListener } from './consumerLoop';
+import { FetchQueue } from './fetchQueue';
+import { OffsetCommitter } from './offsetCommitter';
+import { PartitionTracker } from './partitions';
+
+interface QueuedBatch {
+  partition: number;
+  bytes: number;
+  run(): Promise<void>;
+}
+
+export class Consumption {
+  private readonly loop: ConsumerLoop;
+  private readonly queue: FetchQueue<QueuedBatch>;
+  private readonly partitions: PartitionTracker;
+  private readonly offsets: OffsetCommitter;
+  private stopping = false;
+
+  constructor(
+    kafka: Kafka,
+    instance: ResolvedInstance,
+    private readonly prepare: PrepareBatch,
+    telemetry: ForwarderTelemetry,
+    private readonly log: Logger,
+    /** Told of the member's life (health); consumption keeps its own state before telling. */
+    listener: ConsumerListener,
+  ) {
+    this.queue = new FetchQueue(FETCH_QUEUE_FETCHES * instance.max_bytes_per_partition);
+    this.partitions = new PartitionTracker(instance.topic, instance.retry_max_ms);
+    this.offsets = new OffsetCommitter(instance.topic, instance.commit_interval_ms, () => this.loop.consumer, telemetry, log);
+    const own: ConsumerListener = {
+      fetched: () => listener.fetched(),
+      joined: (owned, assignment) => {
+        this.partitions.assign(owned);
+        this.offsets.retain(owned);
+        this.queue.discard((job) => !owned.has(job.partition));
+        this.log.info('joined consumer group', { group: instance.consumer_group, assignment });
+        listener.joined(owned, assignment);
+      },
+      failed: (err, context) => listener.failed(err, context),
+      left: () => {
+        this.partitions.assign(new Set());
+        this.queue.discard(() => true);
+        listener.left();
+      },
+    };
+    this.loop = new ConsumerLoop(kafka, instance, log, own, (payload, consumer) => this.onBatch(payload, consumer));
+  }
+
+  start(): void {
+    this.loop.start();
+    this.offsets.start();
+  }
+
+  /**
+   * Stops fetching, finishes the batches in hand and commits them; then leaves the group.
+   * `bound` limits each step that waits on Kafka (unreachable brokers must not hold a stop).
+   */
+  async stop(bound: (p: Promise<unknown>, what: string) => Promise<void>): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.loop.halt();
+    this.partitions.stop();
+    this.offsets.stop();
+    await this.queue.idle();
+    await this.offsets.commit(true);
+    this.loop.release();
+    await bound(this.loop.disconnect(), 'consumer disconnect');
+    await bound(this.loop.ended(), 'consumer loop');
+  }
+
+  /**
+   * kafkajs's eachBatch: queue the batch's job and return, so that kafkajs fetches the next
+   * batch while this one is delivered. The fetch position moves on now (resolveOffset); what
+   * gets committed follows the job's deliveries.
+   */
+  private async onBatch(payload: EachBatchPayload, consumer: Consumer): Promise<void> {
+    const { batch } = payload;
+    if (this.stopping || batch.messages.length === 0 || payload.isStale()) return;
+    payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    const job = this.prepare({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
+    const stale = this.partitions.staleness(batch.partition, consumer, () => this.loop.consumer);
+    await this.queue.push({ partition: job.partition, bytes: job.bytes, run: () => this.runJob(job, consumer, stale) });
+  }
+
+  private async runJob(job: BatchJob, consumer: Consumer, stale: () => boolean): Promise<void> {
+    if (stale()) return;
+    const outcome = await job.run({
+      isStale: stale,
+      delivered: (offset) => {
+        if (!stale()) this.offsets.delivered(job.partition, offset);
+      },
+    });
+    if (!outcome.ok && !stale()) {
+      const from = outcome.lastResolved !== undefined ? (BigInt(outcome.lastResolved) + 1n).toString() : job.firstOffset;
+      this.queue.discard((queued) => queued.partition === job.partition);
+      this.partitions.rewind(consumer, job.partition, from);
+    } else if (outcome.ok) {
+      this.partitions.delivered();
+    }
+    await this.offsets.commit(this.stopping);
+  }
+}

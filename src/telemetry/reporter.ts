@@ -1,0 +1,70 @@
+/**
+ * The telemetry loop of one instance: every interval, the counters since the last report, the
+ * consumer lag and the service check, packed into datagrams and sent. A report never throws.
+ */
+import type { Logger } from '../log/logger';
+import { DatagramPacker } from '../sink/datagramPacker';
+import type { DatagramTransport } from '../sink/transport';
+import type { ForwarderTelemetry } from './forwarderTelemetry';
+import type { HealthState } from './health';
+import type { LagReader } from './lag';
+
+export class TelemetryReporter {
+  private readonly packer: DatagramPacker;
+  private timer?: NodeJS.Timeout;
+  private reporting = false;
+  private lagRefresh?: Promise<void>;
+
+  constructor(
+    private readonly telemetry: ForwarderTelemetry,
+    private readonly health: HealthState,
+    private readonly lag: LagReader,
+    private readonly transport: DatagramTransport,
+    maxDatagramBytes: number,
+    private readonly intervalMs: number,
+    private readonly log: Logger,
+  ) {
+    this.packer = new DatagramPacker(maxDatagramBytes, transport.lineSuffix);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.report(), this.intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * Sends telemetry and (unless this is the final report at shutdown) the service check. The
+   * lag fetch runs beside it and is waited for at most `lagWaitMs`: an unreachable broker must
+   * not hold back the service check that reports it.
+   */
+  async report(final = false, lagWaitMs = Math.min(1000, this.intervalMs / 2)): Promise<void> {
+    if (this.reporting) return;
+    this.reporting = true;
+    try {
+      if (!final) {
+        this.health.update();
+        this.lagRefresh ??= this.lag.refresh().finally(() => (this.lagRefresh = undefined));
+        let timer: NodeJS.Timeout | undefined;
+        const waited = await Promise.race([this.lagRefresh.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), lagWaitMs)))]);
+        clearTimeout(timer);
+        if (!waited) this.telemetry.clearLag(); // never report a stale sample
+      }
+      const h = this.health.health();
+      const skipCheck = final || this.health.starting;
+      const lines = this.telemetry.drainLines(skipCheck ? undefined : { status: h.ok ? 0 : 2, message: h.ok ? undefined : h.message });
+      for (const line of lines) this.packer.add(line);
+      const result = await this.transport.send(this.packer.take());
+      if (result.failed > 0) {
+        this.telemetry.failure('telemetry', 'SINK_SEND');
+        this.log.rateLimited('telemetry-send', 'warn', 'telemetry send failed', { error: result.error?.message });
+      }
+    } catch (err) {
+      this.log.rateLimited('telemetry', 'warn', 'telemetry report failed', { error: (err as Error).message });
+    } finally {
+      this.reporting = false;
+    }
+  }
+}

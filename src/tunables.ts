@@ -1,0 +1,37 @@
+/**
+ * The runtime's tunables: every constant that shapes timing, batching and memory, in one place
+ * (as datadog-go keeps its options). Settings a user may change are config keys (the schema
+ * holds their defaults); these are the ones measured and fixed here.
+ */
+
+/** First delay before reconnecting to Kafka after a failure (doubled up to `retry_max_ms`, jittered). */
+export const RECONNECT_BACKOFF_BASE_MS = 500;
+/** First delay before a partition whose send failed is resumed (doubled up to `retry_max_ms`). */
+export const SEND_RETRY_BACKOFF_BASE_MS = 100;
+/** kafkajs's own retry of a request, before the consumer reports a failure. */
+export const KAFKA_RETRY_INITIAL_MS = 300;
+export const KAFKA_RETRIES = 8;
+
+/** Messages per chunk: bounds memory and the work re-sent after a failed send. */
+export const CHUNK_MESSAGES = 2000;
+/** Fetch queue bound, in largest per-partition fetches: enough to send while the next fetch is answered. */
+export const FETCH_QUEUE_FETCHES = 4;
+/** One partition batch at a time: two in parallel measured no faster and held more memory. */
+export const PARTITIONS_CONCURRENTLY = 1;
+
+/** Datagrams handed to the socket before waiting for their callbacks: a Unix socket's queue is short. */
+export const SEND_WINDOW_UDP = 64;
+export const SEND_WINDOW_UDS = 4;
+
+/** The encoder worker's young generation, as the bin's --max-semi-space-size=4 sets the main thread's (3 x 4 MB). */
+export const WORKER_YOUNG_GENERATION_MB = 12;
+
+/** Stamped points older than this are dropped as too_old (Datadog drops them anyway). */
+export const MAX_STAMP_AGE_SECONDS = 3600;
+
+/** Each step of a stop (leaving the group, disconnecting) is waited for at most this long. */
+export const STOP_STEP_MS = 5000;
+/** The report before consuming waits this long for the lag, so a restart shows the backlog. */
+export const FIRST_LAG_WAIT_MS = 5000;
+/** While first joining the group, no service check is sent for at least this long. */
+export const STARTING_GRACE_MS = 30_000;
