@@ -392,7 +392,7 @@ describe('pod', () => {
     expect(vol.hostPath.path).toBe('/var/run/datadog/');
     const mount = (containerOf(ms).volumeMounts as Json[]).find((m) => m.name === vol.name);
     expect(mount).toMatchObject({ mountPath: '/var/run/datadog', readOnly: true });
-    expect(renderFailure([], { dogstatsd: { mode: 'tcp' } })).toMatch(/dogstatsd\.mode must be udp or uds/);
+    expect(renderFailure([], { dogstatsd: { mode: 'tcp' } })).toMatch(/dogstatsd\/mode': value must be one of 'udp', 'uds'/);
   });
 });
 
@@ -524,5 +524,13 @@ describe('KEDA', () => {
     expect(renderFailure([], { keda: { enabled: true, partitions: 2, minReplicaCount: 3 } })).toMatch(/minReplicaCount/);
     // Equal is fine.
     expect(find(render(ALL, { keda: { partitions: 6, maxReplicaCount: 6 } }), 'ScaledObject').spec.maxReplicaCount).toBe(6);
+  });
+});
+
+describe('values.schema.json', () => {
+  test('a misspelt or mistyped value fails the render with the key named', () => {
+    expect(renderFailure([], { keda: { partitons: 3 } })).toMatch(/additional properties 'partitons' not allowed/);
+    expect(renderFailure([], { replicas: 'two' })).toMatch(/replicas/);
+    expect(renderFailure([], { kafkaAuth: { sasl: { mountAs: 'volume' } } })).toMatch(/mountAs/);
   });
 });
