@@ -36,12 +36,14 @@ if command -v kubernetes-validate >/dev/null 2>&1; then
   echo "kubernetes-validate: present ($(command -v kubernetes-validate), $(kubernetes-validate --version))"
 else
   start=$(date +%s)
-  pip=(python3 -m pip install --quiet --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION")
+  pip=(python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION")
   # A Debian-managed Python refuses plain pip installs (PEP 668); pyenv's and venvs' do not.
   if [ -n "$(python3 -c 'import sys, sysconfig, os; p = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"); print(p if os.path.exists(p) and sys.prefix == sys.base_prefix else "")')" ]; then
     pip+=(--break-system-packages)
   fi
   "${pip[@]}"
+  # pyenv makes its PATH shims for new console scripts only on a rehash.
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
   echo "kubernetes-validate: installed $KUBERNETES_VALIDATE_VERSION in $(( $(date +%s) - start )) s"
   command -v kubernetes-validate >/dev/null || echo "install-helm-tools: put $(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))') on PATH" >&2
 fi

@@ -26,6 +26,7 @@ import {
   NAMESPACE,
   render,
   renderFailure,
+  renderNotes,
   ROOT,
   run,
   tempDir,
@@ -532,5 +533,17 @@ describe('values.schema.json', () => {
     expect(renderFailure([], { keda: { partitons: 3 } })).toMatch(/additional properties 'partitons' not allowed/);
     expect(renderFailure([], { replicas: 'two' })).toMatch(/replicas/);
     expect(renderFailure([], { kafkaAuth: { sasl: { mountAs: 'volume' } } })).toMatch(/mountAs/);
+  });
+});
+
+describe('NOTES.txt', () => {
+  test('renders for UDP and for UDS with KEDA, with commands for this release', () => {
+    const udp = renderNotes();
+    expect(udp).toContain(`kubectl -n ${NAMESPACE} rollout status deployment/${FULLNAME}`);
+    expect(udp).toContain('over UDP');
+    expect(udp).toContain('Pods: 1.');
+    const all = renderNotes(parseYaml(readFileSync(join(CHART, ALL[0]), 'utf8')));
+    expect(all).toContain('/var/run/datadog/dsd.socket');
+    expect(all).toContain('from 2 to 6 pods');
   });
 });

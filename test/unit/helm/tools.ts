@@ -5,7 +5,7 @@
  * installs both (scripts/ci/install-helm-tools.sh).
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -47,9 +47,15 @@ export function helmBin(): string {
   return helmPath;
 }
 
+/** Where python3's pip puts console scripts (not always on PATH, e.g. under pyenv before a rehash). */
+function pythonScriptDirs(): string[] {
+  const r = spawnSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_path("scripts"))'], { encoding: 'utf8' });
+  return r.status === 0 ? [r.stdout.trim()] : [];
+}
+
 let kvPath: string | undefined;
 export function kubernetesValidateBin(): string {
-  kvPath ??= findTool('kubernetes-validate', [join(homedir(), '.local', 'bin'), join(ROOT, '.cache', 'venv', 'bin')], 'run `bash scripts/ci/install-helm-tools.sh` (pip install kubernetes-validate)');
+  kvPath ??= findTool('kubernetes-validate', [...pythonScriptDirs(), join(homedir(), '.local', 'bin')], 'run `bash scripts/ci/install-helm-tools.sh` (pip install kubernetes-validate)');
   return kvPath;
 }
 
@@ -135,3 +141,31 @@ export function find(manifests: Manifest[], kind: string): Manifest {
 }
 
 export const findAll = (manifests: Manifest[], kind: string): Manifest[] => manifests.filter((m) => m.kind === kind);
+
+/**
+ * Renders templates/NOTES.txt (which `helm template` leaves out, and `helm install --dry-run`
+ * renders only with a cluster): a copy of the chart wraps it in a ConfigMap.
+ */
+export function renderNotes(...values: unknown[]): string {
+  const { dir, cleanup } = tempDir('helm-notes-');
+  try {
+    const chart = join(dir, 'chart');
+    cpSync(CHART, chart, { recursive: true });
+    const notes = readFileSync(join(chart, 'templates', 'NOTES.txt'), 'utf8');
+    rmSync(join(chart, 'templates', 'NOTES.txt'));
+    writeFileSync(join(chart, 'templates', '_notes.tpl'), `{{- define "test.notes" -}}\n${notes}\n{{- end -}}\n`);
+    writeFileSync(join(chart, 'templates', 'test-notes.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: |\n    {{- include "test.notes" . | nindent 4 }}\n');
+    const args = ['template', RELEASE, chart, '--namespace', NAMESPACE, '--kube-version', KUBE_VERSION, '--show-only', 'templates/test-notes.yaml'];
+    values.forEach((v, i) => {
+      const p = join(dir, `values-${i}.yaml`);
+      writeFileSync(p, stringify(v));
+      args.push('-f', p);
+    });
+    const r = run(helmBin(), args);
+    if (r.status !== 0) throw new Error(`NOTES.txt did not render: ${r.stderr}`);
+    const m = parseAllDocuments(r.stdout)[0].toJS() as Manifest;
+    return m.data.notes as string;
+  } finally {
+    cleanup();
+  }
+}
