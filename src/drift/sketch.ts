@@ -20,53 +20,12 @@
  * An item at level h stands for 2^h values. Level capacity: max(8, ceil(k * (2/3)^depth)),
  * depth = L - 1 - h, so the top level holds k items and total memory stays about 3k.
  */
-import type { ByteReader, ByteWriter } from './bytes';
+import { MAX_LEVELS, Weighted, capsFor, mergeSorted, pushBinary, totalCap } from './sketchParts';
+
+export { Weighted };
 
 export const EXACT_MAX = 16;
-const MIN_WIDTH = 8;
-const MAX_LEVELS = 60;
-
 let scratch = new Float64Array(256);
-const capsCache = new Map<number, Float64Array>();
-function capsFor(k: number): Float64Array {
-  let caps = capsCache.get(k);
-  if (!caps) {
-    caps = new Float64Array(MAX_LEVELS + 1);
-    for (let d = 0; d <= MAX_LEVELS; d++) caps[d] = Math.max(MIN_WIDTH, Math.ceil(k * Math.pow(2 / 3, d)));
-    capsCache.set(k, caps);
-  }
-  return caps;
-}
-function totalCap(caps: Float64Array, levels: number): number {
-  let s = 0;
-  for (let d = 0; d < levels; d++) s += caps[d];
-  return s;
-}
-
-/** Values with weights, filled by Sketch.gather. Grows as needed, reused between queries. */
-export class Weighted {
-  v = new Float64Array(256);
-  w = new Float64Array(256);
-  len = 0;
-  total = 0;
-  clear(): void {
-    this.len = 0;
-    this.total = 0;
-  }
-  push(value: number, weight: number): void {
-    if (this.len === this.v.length) {
-      const v = new Float64Array(this.len * 2);
-      const w = new Float64Array(this.len * 2);
-      v.set(this.v);
-      w.set(this.w);
-      this.v = v;
-      this.w = w;
-    }
-    this.v[this.len] = value;
-    this.w[this.len++] = weight;
-    this.total += weight;
-  }
-}
 
 export class Sketch {
   /** Number of values added (the sum of all weights). */
@@ -92,8 +51,23 @@ export class Sketch {
       if (this.exactAdd(v, 1)) return;
       this.pack(this.levelsOf());
     }
-    if (this.lv[0] === 0) this.compress();
+    if (this.lv[0] === 0) this.makeRoom();
     this.buf[--this.lv[0]] = v;
+  }
+
+  /** Buffer full: grow it while under the levels' total capacity, else compact a level. */
+  private makeRoom(): void {
+    const cap = totalCap(this.caps, this.lv.length - 1);
+    if (this.buf.length >= cap) {
+      this.compress();
+      return;
+    }
+    const size = Math.min(cap, this.buf.length * 2);
+    const grow = size - this.buf.length;
+    const buf = new Float64Array(size);
+    buf.set(this.buf, grow);
+    for (let i = 0; i < this.lv.length; i++) this.lv[i] += grow;
+    this.buf = buf;
   }
 
   /** Adds every value of `other` (which is left unchanged). */
@@ -104,6 +78,14 @@ export class Sketch {
     if (this.exact && other.exact) {
       while (i < other.ed && this.exactAdd(other.buf[i], other.buf[EXACT_MAX + i])) i++;
       if (i === other.ed) return;
+    }
+    if (!this.exact && !other.exact && other.lv.length === 2) {
+      // other holds only weight-1 items: stream them in
+      for (let j = other.lv[0]; j < other.lv[1]; j++) {
+        if (this.lv[0] === 0) this.makeRoom();
+        this.buf[--this.lv[0]] = other.buf[j];
+      }
+      return;
     }
     const mine = this.levelsOf();
     if (other.exact) {
@@ -195,7 +177,9 @@ export class Sketch {
       levels[h + 1] = mergeSorted(levels[h + 1], up);
     }
     const L = levels.length;
-    const size = totalCap(this.caps, L);
+    let items = 0;
+    for (const level of levels) items += level.length;
+    const size = Math.min(totalCap(this.caps, L), items + (items >> 1) + 8);
     const buf = new Float64Array(size);
     const lv = new Array<number>(L + 1);
     lv[L] = size;
@@ -266,99 +250,30 @@ export class Sketch {
     lv[h + 1] = rawBeg + half;
   }
 
-  write(w: ByteWriter): void {
-    w.u32(this.k);
-    w.u32(this.rng);
-    w.f64(this.n);
-    if (this.exact) {
-      w.u8(0);
-      w.u8(this.ed);
-      for (let i = 0; i < this.ed; i++) {
-        w.f64(this.buf[i]);
-        w.f64(this.buf[EXACT_MAX + i]);
-      }
+  /** @internal The raw state, for the snapshot codec (sketchCodec.ts). */
+  internals(): { exact: boolean; ed: number; buf: Float64Array; lv: readonly number[]; rng: number } {
+    return { exact: this.exact, ed: this.ed, buf: this.buf, lv: this.lv, rng: this.rng };
+  }
+
+  /** @internal Loads a validated state: exact table (values ascending) or KLL levels. */
+  load(n: number, exact: { values: number[]; counts: number[] } | undefined, levels: number[][]): void {
+    this.n = n;
+    if (exact) {
+      this.buf.set(exact.values);
+      this.buf.set(exact.counts, EXACT_MAX);
+      this.ed = exact.values.length;
       return;
     }
-    w.u8(1);
-    const L = this.lv.length - 1;
-    w.u8(L);
-    for (let h = 0; h < L; h++) w.u32(this.lv[h + 1] - this.lv[h]);
-    for (let i = this.lv[0]; i < this.buf.length; i++) w.f64(this.buf[i]);
-  }
-
-  /** Reads a sketch written by write(); undefined when the bytes do not make a valid sketch. */
-  static read(r: ByteReader): Sketch | undefined {
-    const k = r.u32();
-    const rng = r.u32();
-    const n = r.f64();
-    const mode = r.u8();
-    if (k < MIN_WIDTH || k > 65536 || rng === 0 || !Number.isSafeInteger(n) || n < 0) return undefined;
-    const s = new Sketch(k, rng);
-    if (mode === 0) {
-      const ed = r.u8();
-      if (ed > EXACT_MAX) return undefined;
-      let sum = 0;
-      for (let i = 0; i < ed; i++) {
-        const v = r.f64();
-        const c = r.f64();
-        if (!Number.isFinite(v) || !Number.isSafeInteger(c) || c < 1 || (i > 0 && !(v > s.buf[i - 1]))) return undefined;
-        s.buf[i] = v;
-        s.buf[EXACT_MAX + i] = c;
-        sum += c;
-      }
-      if (sum !== n) return undefined;
-      s.ed = ed;
-      s.n = n;
-      return s;
-    }
-    if (mode !== 1) return undefined;
-    const L = r.u8();
-    if (L < 1 || L > MAX_LEVELS) return undefined;
-    const lens: number[] = [];
     let items = 0;
-    for (let h = 0; h < L; h++) {
-      lens.push(r.u32());
-      items += lens[h];
+    for (const level of levels) items += level.length;
+    const size = Math.min(totalCap(this.caps, levels.length), items + (items >> 1) + 8);
+    this.buf = new Float64Array(size);
+    this.lv = [size - items];
+    for (let h = 0; h < levels.length; h++) {
+      this.buf.set(levels[h], this.lv[h]);
+      this.lv.push(this.lv[h] + levels[h].length);
     }
-    const size = totalCap(s.caps, L);
-    if (items > size || items > r.remaining() / 8) return undefined;
-    const buf = new Float64Array(size);
-    const lv = new Array<number>(L + 1);
-    lv[0] = size - items;
-    for (let h = 0; h < L; h++) lv[h + 1] = lv[h] + lens[h];
-    let sum = 0;
-    for (let h = 0; h < L; h++) {
-      for (let i = lv[h]; i < lv[h + 1]; i++) {
-        const v = r.f64();
-        if (!Number.isFinite(v) || (h > 0 && i > lv[h] && v < buf[i - 1])) return undefined;
-        buf[i] = v;
-      }
-      sum += lens[h] * Math.pow(2, h);
-    }
-    if (sum !== n) return undefined;
-    s.exact = false;
-    s.buf = buf;
-    s.lv = lv;
-    s.n = n;
-    return s;
+    this.exact = false;
   }
-}
 
-/** Adds `count` copies of `v` as items of weight 2^h, one per set bit of count. */
-function pushBinary(levels: number[][], v: number, count: number): void {
-  for (let h = 0, c = count; c > 0; h++, c = Math.floor(c / 2)) {
-    if (h === levels.length) levels.push([]);
-    if (c % 2 === 1) levels[h].push(v);
-  }
-}
-
-function mergeSorted(a: number[], b: number[]): number[] {
-  const out: number[] = new Array<number>(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let o = 0;
-  while (i < a.length && j < b.length) out[o++] = a[i] <= b[j] ? a[i++] : b[j++];
-  while (i < a.length) out[o++] = a[i++];
-  while (j < b.length) out[o++] = b[j++];
-  return out;
 }

@@ -10,7 +10,7 @@
  * bytes or any inconsistent value -> 'corrupt'; another format version -> 'unknown_version'.
  */
 import { ByteReader, ByteWriter, TruncatedError, crc32 } from './bytes';
-import { Sketch } from './sketch';
+import { readSketch, writeSketch } from './sketchCodec';
 import { ENTRIES, HOUR_K, HOUR_RING, SLOT_K, Series, VersionState } from './state';
 import { WINDOW_SLOTS } from './time';
 
@@ -45,7 +45,7 @@ export function writeSnapshot(byName: Map<string, Map<string, VersionState>>, se
           if (sk === undefined) continue;
           w.u8(i);
           w.f64(s.ids[i]);
-          sk.write(w);
+          writeSketch(w, sk);
         }
       }
     }
@@ -112,7 +112,7 @@ function read(bytes: Uint8Array): ReadResult {
         if (i >= ENTRIES || s.sketches[i] !== undefined || !Number.isSafeInteger(id) || id < -2147483647 || id > 2147483647) return corrupt;
         const expected = i < WINDOW_SLOTS ? mod(id, WINDOW_SLOTS) : WINDOW_SLOTS + mod(id, HOUR_RING);
         if (expected !== i) return corrupt;
-        const sk = Sketch.read(r);
+        const sk = readSketch(r);
         if (sk === undefined || sk.k !== (i < WINDOW_SLOTS ? SLOT_K : HOUR_K)) return corrupt;
         s.ids[i] = id;
         s.sketches[i] = sk;

@@ -18,7 +18,7 @@ export const HOUR_RING = 26;
 export const ENTRIES = WINDOW_SLOTS + HOUR_RING;
 /** KLL k of slot sketches (the current window) and of hour sketches (the baselines). */
 export const SLOT_K = 128;
-export const HOUR_K = 64;
+export const HOUR_K = 32;
 const NO_ID = -2147483648;
 
 export class Series {
