@@ -18,7 +18,10 @@ export type ErrorCode =
   | 'DEAD_LETTER_FAILED' // rejected messages could not be produced to the dead-letter topic
   | 'COMMIT_FAILED' // an offset commit failed (retried with the next one)
   | 'LAG_UNAVAILABLE' // consumer lag could not be read
-  | 'CODEC_UNAVAILABLE'; // a fetched batch uses a compression this client cannot decompress
+  | 'CODEC_UNAVAILABLE' // a fetched batch uses a compression this client cannot decompress
+  | 'DRIFT_REPORT_FAILED' // drift scores could not be computed or sent
+  | 'DRIFT_STATE_UNREADABLE' // the drift state file is truncated, corrupt or of an unknown version
+  | 'DRIFT_STATE_WRITE_FAILED'; // the drift state file could not be written (the previous one is kept)
 
 /** Every code, for the telemetry catalogue (bounded tag values). */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -37,6 +40,9 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'COMMIT_FAILED',
   'LAG_UNAVAILABLE',
   'CODEC_UNAVAILABLE',
+  'DRIFT_REPORT_FAILED',
+  'DRIFT_STATE_UNREADABLE',
+  'DRIFT_STATE_WRITE_FAILED',
 ];
 
 export class InsightsError extends Error {

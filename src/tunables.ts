@@ -35,3 +35,6 @@ export const STOP_STEP_MS = 5000;
 export const FIRST_LAG_WAIT_MS = 5000;
 /** While first joining the group, no service check is sent for at least this long. */
 export const STARTING_GRACE_MS = 30_000;
+
+/** How often the drift state is written to its state file (and at shutdown). */
+export const DRIFT_SNAPSHOT_INTERVAL_MS = 5 * 60_000;

@@ -14,6 +14,8 @@ import { DatagramPacker } from '../sink/datagramPacker';
 import { formatLine } from '../sink/lineFormat';
 import { SeriesPacker } from '../sink/seriesPacker';
 import type { RejectReason } from '../decode/rejectReasons';
+import type { DriftOptions } from '../drift';
+import { DriftFeed } from './driftFeed';
 
 export interface EncoderOptions {
   maxMessageBytes: number;
@@ -31,6 +33,8 @@ export interface EncoderSetup {
   mapping: Omit<MappingOptions, 'allow' | 'deny'> & { allow: string[]; deny: string[] };
   limits: CardinalityLimits;
   encoder: EncoderOptions;
+  /** Model drift of the emitted values; absent when off. */
+  drift?: DriftOptions;
 }
 
 export interface RejectedMessage {
@@ -50,16 +54,18 @@ export interface EncodedChunk {
   overflow: Array<[GuardedTag, number]>;
 }
 
-export function createChunkEncoder(setup: EncoderSetup): ChunkEncoder {
+/** `driftState`: a drift snapshot to start from (validated by the caller). */
+export function createChunkEncoder(setup: EncoderSetup, driftState?: Uint8Array): ChunkEncoder {
+  const drift = setup.drift ? DriftFeed.create(setup.drift, driftState) : undefined;
   const mapper = new Mapper(
     { ...setup.mapping, allow: setup.mapping.allow.map((r) => new RegExp(r)), deny: setup.mapping.deny.map((r) => new RegExp(r)) },
     new CardinalityGuard(setup.limits),
+    drift,
   );
-  const scanner =
-    setup.encoder.fastDecode === false
-      ? undefined
-      : new MessageScanner({ requestId: setup.mapping.tagRequestId, sessionId: setup.mapping.tagSessionId, time: setup.mapping.useMessageTime });
-  return new ChunkEncoder(mapper, setup.encoder, scanner);
+  // Drift needs every message's `time`, stamped or not.
+  const time = setup.mapping.useMessageTime || drift !== undefined;
+  const scanner = setup.encoder.fastDecode === false ? undefined : new MessageScanner({ requestId: setup.mapping.tagRequestId, sessionId: setup.mapping.tagSessionId, time });
+  return new ChunkEncoder(mapper, setup.encoder, scanner, drift);
 }
 
 export class ChunkEncoder implements PointSink {
@@ -76,27 +82,33 @@ export class ChunkEncoder implements PointSink {
     private readonly opts: EncoderOptions,
     /** The fast decoder; without it every message goes through JSON.parse. */
     private readonly scanner?: MessageScanner,
+    /** Model drift, fed by the mapper; the encoder sets each message's timestamps. */
+    readonly drift?: DriftFeed,
   ) {
     this.packer = new DatagramPacker(opts.maxDatagramBytes, opts.lineSuffix);
     if (opts.packValues ?? true) this.series = new SeriesPacker();
   }
 
-  /** One chunk, as separate values. */
-  encode(values: ReadonlyArray<Buffer | null>, nowMs: number): EncodedChunk {
+  /** One chunk, as separate values; `timestamps`: their Kafka timestamps (ms, NaN: none), for drift. */
+  encode(values: ReadonlyArray<Buffer | null>, nowMs: number, timestamps?: Float64Array): EncodedChunk {
     const rejected: RejectedMessage[] = [];
+    if (this.drift) this.drift.arrivalMs = nowMs;
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
+      if (this.drift) this.drift.recordTimestamp = timestamps ? timestamps[i] : NaN;
       this.encodeMessage(value, 0, value === null ? -1 : value.length, i, nowMs, rejected);
     }
     return this.finish(rejected);
   }
 
   /** One chunk, as values back to back in `bytes` with their lengths (-1: a null value). */
-  encodePacked(bytes: Buffer, lengths: Int32Array, nowMs: number): EncodedChunk {
+  encodePacked(bytes: Buffer, lengths: Int32Array, nowMs: number, timestamps?: Float64Array): EncodedChunk {
     const rejected: RejectedMessage[] = [];
+    if (this.drift) this.drift.arrivalMs = nowMs;
     let pos = 0;
     for (let i = 0; i < lengths.length; i++) {
       const length = lengths[i];
+      if (this.drift) this.drift.recordTimestamp = timestamps ? timestamps[i] : NaN;
       this.encodeMessage(length < 0 ? null : bytes, pos, length < 0 ? -1 : pos + length, i, nowMs, rejected);
       if (length > 0) pos += length;
     }

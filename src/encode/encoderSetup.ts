@@ -6,7 +6,8 @@ import type { ResolvedInstance } from '../config/resolved';
 import type { Logger } from '../log/logger';
 import { MAX_STAMP_AGE_SECONDS } from '../tunables';
 import { createChunkEncoder, type EncoderSetup } from './chunkEncoder';
-import { type ChunkEncoding, InlineEncoding, WorkerEncoding } from './chunkEncoding';
+import { type ChunkEncoding, InlineEncoding } from './chunkEncoding';
+import { WorkerEncoding } from './workerEncoding';
 
 export interface EncoderSetupOptions {
   /** Appended to every metric line (origin detection), from the transport. */
@@ -42,12 +43,16 @@ export function encoderSetup(instance: ResolvedInstance, opts: EncoderSetupOptio
       packValues: instance.dogstatsd.packValues,
       ...(opts.fastDecode === undefined ? {} : { fastDecode: opts.fastDecode }),
     },
+    ...(instance.drift.enabled ? { drift: { baselines: instance.drift.baselines, minSamples: instance.drift.minSamples, maxSeries: instance.drift.maxSeries } } : {}),
   };
 }
 
-/** Where the instance's chunks are encoded: its worker thread, or inline (`worker_thread: false`). */
-export function createEncoding(instance: ResolvedInstance, setup: EncoderSetup, log: Logger): ChunkEncoding {
+/**
+ * Where the instance's chunks are encoded: its worker thread, or inline (`worker_thread: false`).
+ * `driftState`: a validated drift snapshot to start from.
+ */
+export function createEncoding(instance: ResolvedInstance, setup: EncoderSetup, log: Logger, driftState?: Uint8Array): ChunkEncoding {
   // Built here either way: a bad regex or prefix fails at start, not in the worker.
-  const inline = createChunkEncoder(setup);
-  return instance.worker_thread ? new WorkerEncoding(setup, log) : new InlineEncoding(inline);
+  const inline = createChunkEncoder(setup, instance.worker_thread ? undefined : driftState);
+  return instance.worker_thread ? new WorkerEncoding(setup, log, undefined, driftState) : new InlineEncoding(inline);
 }

@@ -18,5 +18,6 @@ export type GuardedTag = (typeof GUARDED_TAGS)[number];
 /** The metric every Insights message carries: the manifest's check metric. */
 export const DURATION_FIELD = 'duration_milliseconds';
 
-/** Our own namespace: a user field that would emit into it is dropped as `reserved`. */
+/** Our own namespaces: a user field that would emit into one is dropped as `reserved`. */
 export const FORWARDER_NAMESPACE = 'algorithmia.forwarder.';
+export const DRIFT_NAMESPACE = 'algorithmia.drift.';

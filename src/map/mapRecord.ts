@@ -8,7 +8,7 @@
  */
 import type { MetricType } from '../config/schema';
 import { InsightsError } from '../errors';
-import { DURATION_FIELD, type DropReason, FORWARDER_NAMESPACE, type GuardedTag } from './dropReasons';
+import { DRIFT_NAMESPACE, DURATION_FIELD, type DropReason, FORWARDER_NAMESPACE, type GuardedTag } from './dropReasons';
 import type { InsightsRecord } from '../decode/decodeMessage';
 import { emptyMessageFields, fieldsOfRecord, VALUE_NULL, VALUE_NUMBER, type MessageFields } from '../decode/messageFields';
 import { CardinalityGuard, OVERFLOW } from './cardinalityGuard';
@@ -39,7 +39,19 @@ export interface PointSink {
   overflow(tag: GuardedTag): void;
 }
 
-type NameEntry = { name: string; type: MetricType } | { drop: DropReason };
+/**
+ * Watches the values the mapping emits (model drift): told of each message whose name and
+ * version go out as they came (not `overflow`), then of each of its values but the duration.
+ */
+export interface ValueObserver {
+  /** A message whose values follow; false: skip them. */
+  message(fields: MessageFields): boolean;
+  /** An emitted value; `field` is its metric name after the prefix. */
+  value(field: string, value: number): void;
+}
+
+/** `field`: the metric name after the prefix (sanitised). */
+type NameEntry = { name: string; type: MetricType; field: string } | { drop: DropReason };
 
 /** Caches are bounded: a stream that invents a key per message must not grow memory. */
 const CACHE_LIMIT = 20_000;
@@ -56,6 +68,7 @@ export class Mapper {
   constructor(
     private readonly opts: MappingOptions,
     private readonly guard: CardinalityGuard,
+    private readonly observer?: ValueObserver,
   ) {
     if (!isValidMetricName(opts.prefix + 'x')) throw new InsightsError('CONFIG_INVALID', `invalid metric prefix ${JSON.stringify(opts.prefix)}`);
     this.staticTagString = opts.staticTags.join(',');
@@ -78,6 +91,7 @@ export class Mapper {
     const nonFinite = message.nonFinite;
     let stampSec: number | undefined;
     let stampTried = false;
+    const observer = this.observer !== undefined && !nameOverflow && !versionOverflow && this.observer.message(message) ? this.observer : undefined;
 
     for (let k = 0; k < message.count; k++) {
       const field = message.keys[k];
@@ -116,6 +130,7 @@ export class Mapper {
         ts = stampSec;
       }
       out.point(entry.name, value === 0 ? 0 : value, entry.type, tags, ts);
+      if (observer !== undefined && field !== DURATION_FIELD) observer.value(entry.field, value === 0 ? 0 : value);
       if (nameOverflow) out.overflow('algorithm_name');
       if (versionOverflow) out.overflow('algorithm_version');
     }
@@ -135,13 +150,13 @@ export class Mapper {
     if (part === undefined) return { drop: 'bad_name' };
     const name = this.opts.prefix + part;
     if (name.length > MAX_METRIC_NAME) return { drop: 'bad_name' };
-    if (name.startsWith(FORWARDER_NAMESPACE)) return { drop: 'reserved' };
+    if (name.startsWith(FORWARDER_NAMESPACE) || name.startsWith(DRIFT_NAMESPACE)) return { drop: 'reserved' };
     // The check metric of the manifest and the dashboards: never filtered out.
     if (field !== DURATION_FIELD) {
       if (this.opts.allow.length > 0 && !this.opts.allow.some((re) => re.test(field))) return { drop: 'denied' };
       if (this.opts.deny.some((re) => re.test(field))) return { drop: 'denied' };
     }
-    return { name, type: this.types.get(field) ?? this.opts.defaultType };
+    return { name, type: this.types.get(field) ?? this.opts.defaultType, field: part };
   }
 
   private tagsFor(message: MessageFields, algorithm: string, version: unknown): string {

@@ -24,11 +24,14 @@ export interface BatchDeliveryOptions {
   /** Messages per chunk (tests make it small). */
   chunkSize?: number;
   now?: () => number;
+  /** Hand the encoder each message's Kafka timestamp (model drift's message time). */
+  timestamps?: boolean;
 }
 
 export class BatchDelivery {
   private readonly chunkSize: number;
   private readonly now: () => number;
+  private readonly timestamps: boolean;
 
   constructor(
     private readonly encoding: ChunkEncoding,
@@ -40,6 +43,7 @@ export class BatchDelivery {
   ) {
     this.chunkSize = opts.chunkSize ?? CHUNK_MESSAGES;
     this.now = opts.now ?? Date.now;
+    this.timestamps = opts.timestamps ?? false;
   }
 
   /**
@@ -92,9 +96,12 @@ export class BatchDelivery {
 
   private encoded(chunk: Chunk): Promise<EncodedChunk> {
     if (!chunk.encoded) {
+      const messages = chunk.messages ?? [];
+      const timestamps = this.timestamps ? Float64Array.from(messages, (m) => (m.timestamp === undefined ? NaN : Number(m.timestamp))) : undefined;
       chunk.encoded = this.encoding.encode(
-        (chunk.messages ?? []).map((m) => m.value),
+        messages.map((m) => m.value),
         this.now(),
+        timestamps,
       );
       // Marked handled: a batch abandoned after a failure never awaits its later chunks.
       chunk.encoded.catch(() => undefined);

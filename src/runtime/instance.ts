@@ -1,7 +1,8 @@
 /**
  * One configured instance, wired together: consumption of its topic (source/), delivery of
  * each batch through the encoder to DogStatsD (batchDelivery.ts), and its telemetry (counters,
- * lag, service check, health). This file only connects the parts; each keeps its own job.
+ * lag, service check, health) and model drift. This file only connects the parts; each keeps
+ * its own job.
  */
 import type { ResolvedInstance } from '../config/resolved';
 import { createEncoding, encoderSetup } from '../encode/encoderSetup';
@@ -18,6 +19,8 @@ import { LagReader } from '../telemetry/lag';
 import { TelemetryReporter } from '../telemetry/reporter';
 import { FIRST_LAG_WAIT_MS, STOP_STEP_MS } from '../tunables';
 import { BatchDelivery } from './batchDelivery';
+import { DriftReporter } from './driftReporter';
+import { DriftStateWriter, readDriftState } from './driftStateFile';
 
 export class Instance {
   private readonly telemetry: ForwarderTelemetry;
@@ -27,6 +30,7 @@ export class Instance {
   private readonly encoding: ChunkEncoding;
   private readonly consumption: Consumption;
   private readonly deadLetters?: DeadLetterProducer;
+  private readonly drift?: DriftReporter;
   private stopping = false;
 
   constructor(
@@ -41,10 +45,19 @@ export class Instance {
     this.health = new HealthState(config.topic, log, telemetryIntervalMs, config.max_wait_ms);
     this.lag = new LagReader(kafka, config.topic, config.consumer_group, this.telemetry, log);
     this.reporter = new TelemetryReporter(this.telemetry, this.health, this.lag, transport, config.dogstatsd.maxDatagramBytes, telemetryIntervalMs, log);
-    this.encoding = createEncoding(config, encoderSetup(config, { lineSuffix: transport.lineSuffix }), log);
+    const setup = encoderSetup(config, { lineSuffix: transport.lineSuffix });
+    const stateFile = setup.drift ? config.drift.stateFile : undefined;
+    const driftState = setup.drift && stateFile ? readDriftState(stateFile, setup.drift, log, this.telemetry) : undefined;
+    this.encoding = createEncoding(config, setup, log, driftState);
+    if (setup.drift) {
+      const writer = stateFile ? new DriftStateWriter(stateFile, log, this.telemetry) : undefined;
+      this.drift = new DriftReporter(config, this.encoding, transport, this.telemetry, log, writer);
+    }
     const deadLetters = config.dead_letter_topic ? new DeadLetterProducer(kafka, config.dead_letter_topic) : undefined;
     this.deadLetters = deadLetters;
-    const delivery = new BatchDelivery(this.encoding, transport, this.telemetry, log, deadLetters && ((letters) => deadLetters.write(letters)));
+    const delivery = new BatchDelivery(this.encoding, transport, this.telemetry, log, deadLetters && ((letters) => deadLetters.write(letters)), {
+      timestamps: setup.drift !== undefined,
+    });
     this.consumption = new Consumption(kafka, config, (batch) => delivery.prepare(batch), this.telemetry, log, {
       fetched: () => this.health.fetched(),
       joined: () => this.health.joinedGroup(),
@@ -68,8 +81,11 @@ export class Instance {
     this.health.started();
     await this.reporter.report(false, FIRST_LAG_WAIT_MS);
     if (this.stopping) return;
+    // Scores restored from the state file are reported at once, before any new message.
+    await this.drift?.report();
     this.consumption.start();
     this.reporter.start();
+    this.drift?.start();
   }
 
   status(): InstanceHealth {
@@ -86,6 +102,7 @@ export class Instance {
     // request timeout: there is nothing to commit then, so do not wait for it.
     const bound = (p: Promise<unknown>, what: string) => withTimeout(p, STOP_STEP_MS, () => this.log.warn(`${what} did not finish within ${STOP_STEP_MS} ms; going on`));
     await this.consumption.stop(bound);
+    await this.drift?.stop();
     await this.reporter.report(true);
     await bound(Promise.all([this.lag.close(), this.deadLetters?.close()]), 'admin/producer disconnect');
     await this.encoding.close();

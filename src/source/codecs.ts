@@ -6,6 +6,7 @@
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import { decompress as zstdDecompress } from 'fzstd';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+import { InsightsError } from '../errors';
 
 let registered = false;
 
@@ -28,7 +29,7 @@ export function registerCodecs(): void {
   })) as never;
   CompressionCodecs[CompressionTypes.ZSTD] = (() => ({
     async compress() {
-      throw new Error('zstd compression is not available (this client only reads zstd)');
+      throw new InsightsError('CODEC_UNAVAILABLE', 'zstd compression is not available (this client only reads zstd)');
     },
     async decompress(buffer: Buffer) {
       const out = zstdDecompress(buffer);

@@ -4,18 +4,18 @@
  * service_checks.json and the dashboard against this list (and against captured datagrams).
  */
 import { ERROR_CODES, type ErrorCode } from '../errors';
-import { DROP_REASONS, DURATION_FIELD, FORWARDER_NAMESPACE, GUARDED_TAGS } from '../map/dropReasons';
+import { DRIFT_NAMESPACE, DROP_REASONS, DURATION_FIELD, FORWARDER_NAMESPACE, GUARDED_TAGS } from '../map/dropReasons';
 import { REJECT_REASONS } from '../decode/rejectReasons';
 
 // The reasons live with the stage that produces them; the catalogue lists them for the assets.
-export { DROP_REASONS, DURATION_FIELD, GUARDED_TAGS, REJECT_REASONS };
+export { DRIFT_NAMESPACE, DROP_REASONS, DURATION_FIELD, GUARDED_TAGS, REJECT_REASONS };
 export type { DropReason, GuardedTag } from '../map/dropReasons';
 export type { RejectReason } from '../decode/rejectReasons';
 
 export const TELEMETRY_PREFIX = FORWARDER_NAMESPACE;
 
 /** Where a failure happened (tag `stage`; bounded, with ERROR_CODES as `error_code`). */
-export const FAILURE_STAGES = ['consume', 'encode', 'send', 'dead_letter', 'commit', 'lag', 'telemetry'] as const;
+export const FAILURE_STAGES = ['consume', 'encode', 'send', 'dead_letter', 'commit', 'lag', 'telemetry', 'drift', 'drift_state'] as const;
 export type FailureStage = (typeof FAILURE_STAGES)[number];
 /** The `error_code` tag value of a code. */
 export const errorCodeTag = (code: ErrorCode): string => code.toLowerCase();
@@ -56,7 +56,21 @@ export const TELEMETRY_METRICS = {
   commitErrors: m('offsets.commit_errors', 'count', 'error', 'Failed offset commits (retried with the next batch).', []),
   batchDuration: m('batch.duration', 'distribution', 'millisecond', 'Time to decode, map and send one fetched batch, submitted as a distribution.', []),
   consumerLag: m('consumer_lag', 'gauge', 'message', 'High watermark minus committed offset, per partition.', ['partition']),
-  errors: m('errors', 'count', 'error', 'Failures met while running, by stage (consume, encode, send, dead_letter, commit, lag, telemetry) and error_code; the work is retried, nothing is lost.', ['stage', 'error_code']),
+  errors: m('errors', 'count', 'error', 'Failures met while running, by stage (consume, encode, send, dead_letter, commit, lag, telemetry, drift, drift_state) and error_code; the work is retried, nothing is lost.', ['stage', 'error_code']),
+  driftSeriesTracked: m('drift.series_tracked', 'gauge', 'item', 'Series (algorithm version x inference field) whose distribution model drift tracks.', []),
+  driftValuesUntracked: m('drift.values_untracked', 'count', 'sample', 'Values not tracked for model drift because the series cap (drift.max_series) was reached.', []),
+} as const satisfies Record<string, TelemetryMetric>;
+
+/** Model drift: a fixed namespace whatever `prefix` says, reserved like the forwarder's own. */
+export const DRIFT_METRICS = {
+  psi: {
+    name: DRIFT_NAMESPACE + 'psi',
+    kind: 'gauge',
+    unit: '',
+    description:
+      'Population Stability Index of an inference field of an algorithm version: its current hour against a baseline (tag baseline: trailing = its own previous 24 hours, previous_version = the version before it, named by baseline_version). Below 0.1 stable, 0.1 to 0.25 a moderate shift, above 0.25 a significant shift.',
+    tags: ['algorithm_name', 'algorithm_version', 'algorithm_owner', 'field', 'baseline', 'baseline_version'],
+  },
 } as const satisfies Record<string, TelemetryMetric>;
 
 export interface ServiceCheckSpec {

@@ -60,6 +60,8 @@ export class ForwarderTelemetry {
   private lag = new Map<number, number>();
   /** Failures since the last drain, by `stage,error_code` tags (bounded: stages x codes). */
   private failures = new Map<string, number>();
+  private driftSeries?: number;
+  private driftUntracked = 0;
 
   /** `tags`: the telemetry tags of the instance (topic, consumer_group, env, service, ...), already formatted. */
   constructor(private readonly tags: string) {}
@@ -100,6 +102,11 @@ export class ForwarderTelemetry {
     const key = `stage:${stage},error_code:${errorCodeTag(code)}`;
     this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
   }
+  /** From the drift engine's last report: series tracked now, and values left untracked since. */
+  drift(seriesTracked: number, valuesUntracked: number): void {
+    this.driftSeries = seriesTracked;
+    this.driftUntracked += valuesUntracked;
+  }
   setLag(partition: number, lag: number): void {
     this.lag.set(partition, lag);
   }
@@ -129,6 +136,9 @@ export class ForwarderTelemetry {
     count(M.commitErrors.name, t.commitErrors - s.commitErrors);
     for (const [tags, n] of this.failures) count(M.errors.name, n, tags);
     this.failures.clear();
+    count(M.driftValuesUntracked.name, this.driftUntracked);
+    this.driftUntracked = 0;
+    if (this.driftSeries !== undefined) lines.push(formatLine(M.driftSeriesTracked.name, this.driftSeries, 'gauge', this.tags));
     this.sent = structuredClone(t);
     for (const ms of this.batchDurations) lines.push(formatLine(M.batchDuration.name, Math.round(ms * 1000) / 1000, 'distribution', this.tags));
     this.batchDurations = [];

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { silentLogger } from '../../src/log/logger';
 import { createChunkEncoder, EncodedChunk, EncoderSetup } from '../../src/encode/chunkEncoder';
-import { InlineEncoding, WorkerEncoding } from '../../src/encode/chunkEncoding';
+import { InlineEncoding } from '../../src/encode/chunkEncoding';
+import { WorkerEncoding } from '../../src/encode/workerEncoding';
 import { generateHostileCorpus } from '../harness/hostileCorpus';
 
 const ROOT = resolve(__dirname, '../..');

@@ -11,7 +11,17 @@ import addFormats from 'ajv-formats';
 import { existsSync, readdirSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { configSchema } from '../../src/config/schema';
-import { DROP_REASONS, REJECT_REASONS, SERVICE_CHECKS, TELEMETRY_METRICS, TELEMETRY_PREFIX, DURATION_FIELD } from '../../src/telemetry/catalogue';
+import {
+  DRIFT_METRICS,
+  DRIFT_NAMESPACE,
+  DROP_REASONS,
+  REJECT_REASONS,
+  SERVICE_CHECKS,
+  TELEMETRY_METRICS,
+  TELEMETRY_PREFIX,
+  DURATION_FIELD,
+  type TelemetryMetric,
+} from '../../src/telemetry/catalogue';
 import {
   checkDashboard,
   checkManifest,
@@ -70,12 +80,16 @@ const ALGORITHM_TAGS = ['algorithm_name', 'algorithm_version', 'algorithm_owner'
 /** Tags on every telemetry metric and the service check, besides the catalogue's own (catalogue.ts). */
 const TELEMETRY_COMMON_TAGS = ['topic', 'consumer_group', 'env', 'service', 'version'];
 const telemetryByName = new Map(Object.values(TELEMETRY_METRICS).map((m) => [m.name as string, m]));
+/** Model drift's own metrics: tagged like the algorithm metrics plus their catalogue tags. */
+const driftByName = new Map(Object.values(DRIFT_METRICS).map((m) => [m.name as string, m]));
 const serviceCheckByName = new Map(Object.values(SERVICE_CHECKS).map((s) => [s.name as string, s]));
 
 const tags: TagModel = {
   tagsOf(metric) {
     const t = telemetryByName.get(metric);
     if (t) return new Set([...TELEMETRY_COMMON_TAGS, ...t.tags]);
+    const d = driftByName.get(metric);
+    if (d) return new Set([...ALGORITHM_TAGS, ...d.tags]);
     return metric.startsWith(PREFIX) ? new Set(ALGORITHM_TAGS) : undefined;
   },
   serviceCheckTags(check) {
@@ -285,7 +299,7 @@ describe('metadata.csv and service_checks.json against what the check process em
     expect(row?.description).toContain(DISTRIBUTION_PHRASE);
   });
 
-  it.each(Object.entries(TELEMETRY_METRICS))('documents telemetry metric %s as the catalogue defines it', (_key, m) => {
+  const documentsAsCatalogue = (m: TelemetryMetric) => {
     const row = metadata.get(m.name);
     expect(row).toBeDefined();
     if (!row) return;
@@ -295,12 +309,30 @@ describe('metadata.csv and service_checks.json against what the check process em
     expect(row.per_unit_name).toBe(want.per_unit_name ?? m.perUnit ?? '');
     expect(row.description.startsWith(m.description.replace(/\.$/, ''))).toBe(true);
     expect(row.description.includes(DISTRIBUTION_PHRASE)).toBe(m.kind === 'distribution');
+  };
+
+  it.each(Object.entries(TELEMETRY_METRICS))('documents telemetry metric %s as the catalogue defines it', (_key, m) => documentsAsCatalogue(m));
+
+  it.each(Object.entries(DRIFT_METRICS))('documents drift metric %s as the catalogue defines it', (_key, m) => {
+    expect(m.name.startsWith(DRIFT_NAMESPACE)).toBe(true);
+    documentsAsCatalogue(m);
   });
 
+  /** Rows that name no metric the check process emits, or lie outside our namespaces. */
+  const unknownRows = (list: MetadataRow[]): string[] => {
+    const known = new Set([CHECK_METRIC, ...telemetryByName.keys(), ...driftByName.keys()]);
+    const ours = (n: string) => n === CHECK_METRIC || n.startsWith(TELEMETRY_PREFIX) || n.startsWith(DRIFT_NAMESPACE);
+    return list.map((r) => r.metric_name).filter((n) => !known.has(n) || !ours(n));
+  };
+
   it('lists nothing the check process does not emit (no placeholder, no stale row)', () => {
-    const known = new Set([CHECK_METRIC, ...telemetryByName.keys()]);
-    expect(rows.map((r) => r.metric_name).filter((n) => !known.has(n))).toEqual([]);
-    expect(rows.every((r) => r.metric_name.startsWith(TELEMETRY_PREFIX) || r.metric_name === CHECK_METRIC)).toBe(true);
+    expect(unknownRows(rows)).toEqual([]);
+    const row = (metric_name: string) => ({ ...rows[0], metric_name });
+    expect(unknownRows([...rows, row(`${DRIFT_NAMESPACE}ks`), row(`${TELEMETRY_PREFIX}stale`), row(`${PREFIX}risk_score`)])).toEqual([
+      `${DRIFT_NAMESPACE}ks`,
+      `${TELEMETRY_PREFIX}stale`,
+      `${PREFIX}risk_score`,
+    ]);
   });
 
   it('lists exactly the service checks of the catalogue, with their statuses, groups and description', () => {
@@ -359,7 +391,7 @@ describe('dashboard', () => {
 
   it('has the groups and widgets the issue asks for', () => {
     const groups = dash.widgets.map((w) => w.definition.title);
-    expect(groups).toEqual(['About Algorithmia', 'Overview', 'Versions', 'Top algorithms', 'Forwarder health']);
+    expect(groups).toEqual(['About Algorithmia', 'Overview', 'Versions', 'Top algorithms', 'Model drift', 'Forwarder health']);
     const has = (re: RegExp) => expect(allQueries.some((q) => re.test(q))).toBe(true);
     has(/^count:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}\.as_rate\(\)$/);
     has(/^avg:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}$/);
@@ -372,6 +404,24 @@ describe('dashboard', () => {
     expect(byTitle('Kafka connection').definition).toMatchObject({ type: 'check_status', check: SERVICE_CHECKS.canConnect.name });
     expect(byTitle('Algorithmia monitors').definition).toMatchObject({ type: 'manage_status', query: 'tag:integration:algorithmia' });
     expect(widgets.some(({ widget }) => widget.definition.type === 'toplist' && widgetQueries(widget).some((q) => q.startsWith('p95:')))).toBe(true);
+  });
+
+  it('has a model drift group: largest scores now, scores over time with the 0.1 and 0.25 marks, a note on reading PSI', () => {
+    const inGroup = widgets.filter(({ path }) => path.startsWith('/Model drift')).map(({ widget }) => widget);
+    const queries = inGroup.flatMap(widgetQueries);
+    const psi = DRIFT_METRICS.psi.name.replace(/\./g, '\\.');
+    const top = inGroup.find((w) => w.definition.type === 'toplist');
+    expect(top && widgetQueries(top)).toEqual([expect.stringMatching(new RegExp(`^max:${psi}\\{[^}]*\\} by \\{algorithm_name,algorithm_version,field,baseline\\}$`))]);
+    const overTime = inGroup.find((w) => w.definition.type === 'timeseries' && widgetQueries(w).some((q) => q.includes(DRIFT_METRICS.psi.name)));
+    expect(overTime && widgetQueries(overTime)).toEqual([expect.stringMatching(new RegExp(`^max:${psi}\\{[^}]*\\} by \\{field,?[a-z_,]*\\}$`))]);
+    expect((overTime?.definition.markers as Array<{ value: string; display_type: string }>).map((m) => [m.value, m.display_type.split(' ')[0]])).toEqual([
+      ['y = 0.1', 'warning'],
+      ['y = 0.25', 'error'],
+    ]);
+    for (const q of queries.flatMap(extractMetricQueries).filter((q) => q.metric === DRIFT_METRICS.psi.name)) expect(q.scope).toEqual(expect.arrayContaining(['$field', '$baseline']));
+    expect(dash.template_variables.map((t) => t.name)).toEqual(expect.arrayContaining(['field', 'baseline']));
+    const note = inGroup.filter((w) => w.definition.type === 'note').map((w) => w.definition.content as string).join('\n');
+    for (const text of ['0.1', '0.25', 'trailing', 'previous_version', 'custom metric', 'drift.enabled: false']) expect(note).toContain(text);
   });
 
   it('explains how to compare versions on your own inference metric, without querying one', () => {
@@ -408,10 +458,15 @@ describe('dashboard', () => {
     expectProblem(mutate((d) => (d.title = 'Algorithmia - Overview')), /title/);
     expectProblem(mutate((_d, w) => delete w.layout), /no layout/);
     expectProblem(mutate((_d, w) => w.layout && (w.layout.y = 40)), /overflows its group/);
+    const health = (d: Dashboard) => d.widgets.find((w) => w.definition.title === 'Forwarder health')?.definition.widgets as Widget[];
     expectProblem(
-      mutate((d) => (d.widgets[4].definition.widgets as Widget[])[0].definition.check = 'algorithmia.up'),
+      mutate((d) => (health(d)[0].definition.check = 'algorithmia.up')),
       /algorithmia\.up is not in service_checks\.json/,
     );
+    const driftTop = (d: Dashboard) => (d.widgets.find((w) => w.definition.title === 'Model drift')?.definition.widgets as Widget[]).find((w) => w.definition.type === 'toplist') as Widget;
+    expectProblem(mutate((d) => setQuery(driftTop(d), `max:algorithmia.drift.psi${ALG} by {field}`)), /ignores \$field/);
+    expectProblem(mutate((d) => setQuery(driftTop(d), `max:algorithmia.drift.psi{$field,$baseline} by {field}`)), /ignores \$algorithm_name/);
+    expectProblem(mutate((d) => setQuery(driftTop(d), `max:algorithmia.drift.psi${ALG.replace('}', ',$field,$baseline}')} by {topic}`)), /by topic, a tag it does not carry/);
   });
 });
 
@@ -570,6 +625,7 @@ describe('datagram audit (for lines captured from a real run)', () => {
     `${PREFIX}risk_score:0.2|d|#algorithm_name:credit_card_approval`,
     'datadog.dogstatsd.client.metrics:3|c|#client:nodejs',
     ...Object.values(TELEMETRY_METRICS).map((m) => `${m.name}:1|${code[m.kind]}|#topic:insights,consumer_group:g`),
+    `${DRIFT_METRICS.psi.name}:0.31|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:risk_score,baseline:trailing`,
     `_sc|${SERVICE_CHECKS.canConnect.name}|0|#topic:insights,consumer_group:g`,
     `_sc|${SERVICE_CHECKS.canConnect.name}|2|#topic:insights|m:connect ECONNREFUSED 127.0.0.1:9092|#still message`,
   ];
@@ -593,6 +649,7 @@ describe('datagram audit (for lines captured from a real run)', () => {
     telemetry.batchDuration(12.5);
     telemetry.setLag(0, 42);
     telemetry.failure('send', 'SINK_SEND');
+    telemetry.drift(12, 3);
     const lines = [...telemetry.drainLines({ status: 0 }), ...telemetry.drainLines({ status: 2, message: 'connect ECONNREFUSED' })];
 
     const defaults = configSchema.properties.instances.items.properties;
@@ -621,15 +678,21 @@ describe('datagram audit (for lines captured from a real run)', () => {
       algorithm_name: 'credit_card_approval',
       request_id: 'req-9f5345b4-a1cd-431c-a43a-bd2a06f4a6f4',
       algorithm_owner: 'asli',
+      // A user field that would emit into the drift namespace is dropped as reserved.
+      'drift.psi': 0.9,
     };
+    const drops: string[] = [];
     mapper.map(sample, Date.now(), {
       point: (name, value, type, tagString, ts) => lines.push(formatLine(name, value, type, tagString, ts)),
-      drop: () => undefined,
+      drop: (reason) => drops.push(reason),
       overflow: () => undefined,
     });
+    expect(drops).toEqual(['reserved']);
+    // A drift score as the drift reporter writes it: a gauge, never stamped.
+    lines.push(formatLine(DRIFT_METRICS.psi.name, 0.31, 'gauge', 'algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:risk_score,baseline:trailing'));
 
     const emitted = new Set(lines.map((l) => parseDogStatsDLine(l)?.name));
-    for (const m of Object.values(TELEMETRY_METRICS)) expect(emitted).toContain(m.name);
+    for (const m of [...Object.values(TELEMETRY_METRICS), ...Object.values(DRIFT_METRICS)]) expect(emitted).toContain(m.name);
     expect(emitted).toContain(CHECK_METRIC);
     expect(emitted).toContain(SERVICE_CHECKS.canConnect.name);
     expect(auditDatagrams(lines, ctx)).toEqual([]);
@@ -637,6 +700,9 @@ describe('datagram audit (for lines captured from a real run)', () => {
 
   it('reports metrics, types and service checks the assets do not document (deliberate negatives)', () => {
     expectProblem(auditDatagrams([`${TELEMETRY_PREFIX}new_counter:1|c`], ctx), /new_counter was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], ctx), /drift\.ks was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], { ...ctx, prefix: 'ml.' }), /drift\.ks was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${DRIFT_METRICS.psi.name}:0.1|d`], ctx), /psi was emitted as a distribution/);
     expectProblem(auditDatagrams([`${TELEMETRY_METRICS.consumerLag.name}:1|c`], ctx), /emitted as a count/);
     expectProblem(auditDatagrams([`${TELEMETRY_METRICS.messagesConsumed.name}:1|g`], ctx), /emitted as a gauge/);
     expectProblem(auditDatagrams([`${CHECK_METRIC}:1|g`], ctx), /distribution/);

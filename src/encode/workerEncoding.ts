@@ -1,0 +1,160 @@
+/**
+ * Chunks encoded in a worker thread (encoderWorker.ts).
+ *
+ * A chunk crosses as one transferred buffer (values back to back) plus their lengths and
+ * timestamps, and its datagrams come back the same way: nothing is serialised or copied per
+ * message. A worker that dies fails the chunks in flight (their partitions are paused and sent
+ * again, as for a failed send) and is started again on the next chunk, with fresh cardinality
+ * windows and the drift state of the last snapshot taken.
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { asInsightsError, InsightsError } from '../errors';
+import type { Logger } from '../log/logger';
+import { datagramViews } from '../sink/datagramPacker';
+import { WORKER_YOUNG_GENERATION_MB } from '../tunables';
+import type { EncodedChunk, EncoderSetup } from './chunkEncoder';
+import { datagramBuffer, type ChunkEncoding } from './chunkEncoding';
+import type { DriftReport } from './driftFeed';
+
+/** What a worker starts from. */
+export interface WorkerData {
+  setup: EncoderSetup;
+  driftState?: Uint8Array;
+}
+
+/** Main thread -> worker: a chunk to encode, a datagram buffer given back, or a drift request. */
+export type WorkerRequest = EncodeRequest | { recycle: ArrayBuffer } | { id: number; drift: 'report'; nowMs: number } | { id: number; drift: 'snapshot' };
+
+export interface EncodeRequest {
+  id: number;
+  /** The values back to back. */
+  bytes: Uint8Array;
+  /** Length of each value; -1 for a null value. */
+  lengths: Int32Array;
+  timestamps?: Float64Array;
+  nowMs: number;
+}
+
+/** Worker -> main thread: the chunk (its datagrams as one transferred buffer and their lengths), a drift answer, or an error. */
+export type WorkerReply =
+  | { id: number; chunk: Omit<EncodedChunk, 'datagrams'>; datagramBytes: ArrayBuffer; datagramLengths: Int32Array }
+  | { id: number; driftReport: DriftReport | undefined }
+  | { id: number; driftSnapshot: Uint8Array | undefined }
+  | { id: number; error: string };
+
+interface Pending {
+  resolve(reply: WorkerReply): void;
+  reject(err: Error): void;
+}
+
+export class WorkerEncoding implements ChunkEncoding {
+  readonly parallel = true;
+  private worker?: Worker;
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+
+  constructor(
+    private readonly setup: EncoderSetup,
+    private readonly log: Logger,
+    private readonly script = join(__dirname, 'encoderWorker.js'),
+    /** Drift state to start from; replaced by each snapshot taken, for a worker started again. */
+    private driftState?: Uint8Array,
+  ) {}
+
+  async encode(values: ReadonlyArray<Buffer | null>, nowMs: number, timestamps?: Float64Array): Promise<EncodedChunk> {
+    let total = 0;
+    for (const v of values) if (v) total += v.length;
+    const bytes = new Uint8Array(total);
+    const lengths = new Int32Array(values.length);
+    let pos = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null) {
+        lengths[i] = -1;
+      } else {
+        bytes.set(v, pos);
+        pos += v.length;
+        lengths[i] = v.length;
+      }
+    }
+    const transfer: ArrayBuffer[] = [bytes.buffer, lengths.buffer];
+    if (timestamps) transfer.push(timestamps.buffer as ArrayBuffer);
+    const reply = await this.request((id) => ({ id, bytes, lengths, timestamps, nowMs }), transfer);
+    if (!('chunk' in reply)) throw new InsightsError('ENCODER_FAILED', 'encoder worker: unexpected reply');
+    return { ...reply.chunk, datagrams: datagramViews(reply.datagramBytes, reply.datagramLengths) };
+  }
+
+  release(chunk: EncodedChunk): void {
+    const buffer = datagramBuffer(chunk);
+    // Only to the worker that is running (a respawned one is as happy to allocate).
+    if (buffer && this.worker && !this.closed) this.worker.postMessage({ recycle: buffer } satisfies WorkerRequest, [buffer]);
+  }
+
+  async driftReport(nowMs: number): Promise<DriftReport | undefined> {
+    if (!this.setup.drift) return undefined;
+    const reply = await this.request((id) => ({ id, drift: 'report', nowMs }));
+    return 'driftReport' in reply ? reply.driftReport : undefined;
+  }
+
+  async driftSnapshot(): Promise<Uint8Array | undefined> {
+    if (!this.setup.drift) return undefined;
+    // Without a worker (none started yet, or it died) the last snapshot is still the state.
+    if (!this.worker) return this.driftState;
+    const reply = await this.request((id) => ({ id, drift: 'snapshot' }));
+    if ('driftSnapshot' in reply && reply.driftSnapshot) this.driftState = reply.driftSnapshot;
+    return this.driftState;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failPending(new InsightsError('ENCODER_FAILED', 'encoder closed'));
+    if (worker) await worker.terminate();
+  }
+
+  private request(build: (id: number) => WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+    if (this.closed) return Promise.reject(new InsightsError('ENCODER_FAILED', 'encoder closed'));
+    const worker = (this.worker ??= this.start());
+    const id = this.nextId++;
+    return new Promise<WorkerReply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage(build(id), transfer);
+    });
+  }
+
+  private start(): Worker {
+    const data: WorkerData = { setup: this.setup, driftState: this.driftState };
+    const worker = new Worker(this.script, {
+      workerData: data,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
+    // An idle encoder must not keep the process alive; the Kafka connection and timers do.
+    worker.unref();
+    worker.on('message', (reply: WorkerReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if ('error' in reply) p.reject(new InsightsError('ENCODER_FAILED', `encoder worker: ${reply.error}`));
+      else p.resolve(reply);
+    });
+    const lost = (cause: Error) => {
+      const err = asInsightsError(cause, 'ENCODER_FAILED');
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      if (!this.closed) this.log.rateLimited('encoder-worker', 'error', 'encoder worker stopped; starting a new one for the next chunk', { error: err.message });
+      this.failPending(err);
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new InsightsError('ENCODER_FAILED', `encoder worker exited with code ${code}`)));
+    return worker;
+  }
+
+  private failPending(err: Error): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(err);
+  }
+}
