@@ -1,0 +1,178 @@
+/**
+ * What model drift is fed (the mapper's observer and the encoder's drift time), and the state
+ * file: a bad file is ignored and counted, a failed write keeps the previous file (pure unit
+ * tests, real files in a temp directory).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { MessageFields } from '../../src/decode/messageFields';
+import { DriftTracker } from '../../src/drift';
+import { MessageScanner } from '../../src/decode/scanMessage';
+import { ChunkEncoder } from '../../src/encode/chunkEncoder';
+import { DriftFeed } from '../../src/encode/driftFeed';
+import { createLogger } from '../../src/log/logger';
+import { CardinalityGuard } from '../../src/map/cardinalityGuard';
+import { Mapper, type MappingOptions, type ValueObserver } from '../../src/map/mapRecord';
+import { driftLine } from '../../src/runtime/driftReporter';
+import { DriftStateWriter, readDriftState } from '../../src/runtime/driftStateFile';
+import { ForwarderTelemetry } from '../../src/telemetry/forwarderTelemetry';
+import { testEncoderSetup } from '../harness/encoderConfig';
+
+const NOW = Date.UTC(2026, 10, 30, 12, 0, 0);
+
+/** What the observer saw: `name/version/owner field=value` per value. */
+function observed(records: Array<Record<string, unknown>>, opts: Partial<MappingOptions> = {}, limits = { maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }): string[] {
+  const seen: string[] = [];
+  let current = '';
+  const observer: ValueObserver = {
+    message: (m: MessageFields) => {
+      current = `${m.algorithmName}/${String(m.version)}/${String(m.owner)}`;
+      return true;
+    },
+    value: (field, value) => void seen.push(`${current} ${field}=${value}`),
+  };
+  const mapper = new Mapper(
+    { prefix: 'algorithmia.', defaultType: 'distribution', types: {}, tagRequestId: false, tagSessionId: false, useMessageTime: false, allow: [], deny: [], staticTags: [], maxAgeSeconds: 3600, ...opts },
+    new CardinalityGuard(limits),
+    observer,
+  );
+  const sink = { point: () => undefined, drop: () => undefined, overflow: () => undefined };
+  for (const r of records) mapper.map({ algorithm_name: 'a', algorithm_version: '1', algorithm_owner: 'o', ...r } as never, NOW, sink);
+  return seen;
+}
+
+describe('what model drift tracks', () => {
+  it.each<[string, Array<Record<string, unknown>>, Partial<MappingOptions>, string[]]>([
+    ['numbers and booleans, by the field part of their metric name', [{ risk_score: 0.2, approved: true }], {}, ['a/1/o risk_score=0.2', 'a/1/o approved=1']],
+    ['never duration_milliseconds', [{ duration_milliseconds: 5, x: 1 }], {}, ['a/1/o x=1']],
+    ['sanitised names: risk-score and risk_score are one series', [{ 'risk-score': 1 }, { risk_score: 2 }], {}, ['a/1/o risk_score=1', 'a/1/o risk_score=2']],
+    ['not what the mapping drops: denied, reserved, bad names, non-numeric', [{ secret_x: 1, 'forwarder.x': 2, 'drift.psi': 3, '!!': 4, label: 'text', ok: 5 }], { deny: [/^secret_/] }, ['a/1/o ok=5']],
+    ['not a stamped point dropped as too old', [{ time: '2026-11-30T09:00:00', g: 1, d: 2 }], { useMessageTime: true, types: { g: 'gauge' } }, ['a/1/o d=2']],
+  ])('%s', (_name, records, opts, expected) => {
+    expect(observed(records, opts)).toEqual(expected);
+  });
+
+  it('not values whose name or version the cardinality guard turned into overflow, nor names over the cap', () => {
+    const limits = { maxAlgorithms: 1, maxNamesPerAlgorithm: 1, maxVersionsPerAlgorithm: 1, windowMs: 3_600_000 };
+    const seen = observed(
+      [
+        { algorithm_name: 'a', algorithm_version: '1', x: 1, y: 9 },
+        { algorithm_name: 'a', algorithm_version: '2', x: 2 },
+        { algorithm_name: 'b', algorithm_version: '1', x: 3 },
+      ],
+      {},
+      limits,
+    );
+    expect(seen).toEqual(['a/1/o x=1']);
+  });
+});
+
+describe('the drift time of a message', () => {
+  /** The message times the tracker is given for one chunk. */
+  function times(messages: Array<Record<string, unknown>>, timestamps: number[]): number[] {
+    const seen: number[] = [];
+    const tracker = { observe: (_n: string, _v: string, _o: string, t: number) => void seen.push(t) } as unknown as DriftTracker;
+    const feed = new DriftFeed(tracker);
+    const setup = testEncoderSetup();
+    const mapper = new Mapper({ ...setup.mapping, allow: [], deny: [] }, new CardinalityGuard(setup.limits), feed);
+    const encoder = new ChunkEncoder(mapper, setup.encoder, new MessageScanner({ requestId: false, sessionId: false, time: true }), feed);
+    encoder.encode(
+      messages.map((m) => Buffer.from(JSON.stringify({ algorithm_name: 'a', algorithm_version: '1', x: 1, ...m }))),
+      NOW,
+      Float64Array.from(timestamps),
+    );
+    return seen;
+  }
+
+  it('is the message time when it parses and is at most 10 minutes ahead, else the Kafka timestamp, else arrival', () => {
+    const kafka = NOW - 3_600_000;
+    expect(
+      times(
+        [
+          { time: '2026-11-30T11:00:00' }, // parses: used
+          { time: '2026-11-30T12:10:00' }, // exactly 10 minutes ahead: used
+          { time: '2026-11-30T12:10:01' }, // further ahead: the Kafka timestamp
+          { time: 'yesterday' }, // does not parse: the Kafka timestamp
+          {}, // none: the Kafka timestamp
+          {}, // none, and no Kafka timestamp: arrival
+        ],
+        [kafka, kafka, kafka, kafka, kafka, NaN],
+      ),
+    ).toEqual([NOW - 3_600_000, NOW + 600_000, kafka, kafka, kafka, NOW]);
+  });
+});
+
+describe('drift gauges', () => {
+  it('carry the algorithm tags, field, baseline and baseline version, sanitised, never stamped', () => {
+    const line = driftLine({ algorithmName: 'credit|card', version: '2.0', owner: 'ml team', field: 'risk_score', baseline: 'previous_version', baselineVersion: '1.0', psi: 0.3125 }, ['env:prod']);
+    expect(line).toBe('algorithmia.drift.psi:0.3125|g|#algorithm_name:credit_card,algorithm_version:2.0,algorithm_owner:ml_team,field:risk_score,baseline:previous_version,baseline_version:1.0,env:prod');
+  });
+});
+
+describe('the drift state file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aik-drift-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const opts = { baselines: ['trailing' as const, 'previous_version' as const], minSamples: 500, maxSeries: 1000 };
+
+  function capture() {
+    const lines: string[] = [];
+    const stream = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
+    return { log: createLogger({ level: 'info', format: 'json', stream }), lines };
+  }
+  const errorsOf = (t: ForwarderTelemetry) => t.drainLines().filter((l) => l.startsWith('algorithmia.forwarder.errors:'));
+
+  function snapshotWithData(): Uint8Array {
+    const tracker = new DriftTracker(opts);
+    for (let i = 0; i < 100; i++) tracker.observe('a', '1', 'o', NOW - i * 1000, 'x', i);
+    return tracker.snapshot();
+  }
+
+  it('missing: starts empty, no error counted', () => {
+    const telemetry = new ForwarderTelemetry('topic:t');
+    const { log, lines } = capture();
+    expect(readDriftState(join(dir, 'none.state'), opts, log, telemetry)).toBeUndefined();
+    expect(errorsOf(telemetry)).toEqual([]);
+    expect(lines.join('')).toContain('no drift state file yet');
+  });
+
+  it.each([
+    ['truncated', 'truncated', (b: Uint8Array) => b.subarray(0, b.length - 7)],
+    ['corrupt', 'corrupt', (b: Uint8Array) => Buffer.from(b).fill(0x41, 20, 30)],
+    ['of an unknown version', 'unknown_version', (b: Uint8Array) => Buffer.from(b).fill(0x7f, 4, 5)],
+    ['empty', 'truncated', () => new Uint8Array(0)],
+  ])('%s: logged once, counted, ignored', (_name, reason, spoil) => {
+    const file = join(dir, `bad-${_name}.state`);
+    writeFileSync(file, spoil(snapshotWithData()));
+    const telemetry = new ForwarderTelemetry('topic:t');
+    const { log, lines } = capture();
+    expect(readDriftState(file, opts, log, telemetry)).toBeUndefined();
+    expect(errorsOf(telemetry)).toEqual(['algorithmia.forwarder.errors:1|c|#topic:t,stage:drift_state,error_code:drift_state_unreadable']);
+    expect(lines.filter((l) => l.includes(`drift state file ignored (${reason})`))).toHaveLength(1);
+  });
+
+  it('a good file is read back whole', () => {
+    const file = join(dir, 'good.state');
+    const bytes = snapshotWithData();
+    writeFileSync(file, bytes);
+    const { log } = capture();
+    expect(Buffer.from(readDriftState(file, opts, log, new ForwarderTelemetry('topic:t')) as Uint8Array)).toEqual(Buffer.from(bytes));
+  });
+
+  it('a failed write is logged once, counted each time, and leaves the previous file as it was', async () => {
+    const file = join(dir, 'kept.state');
+    const telemetry = new ForwarderTelemetry('topic:t');
+    const { log, lines } = capture();
+    const writer = new DriftStateWriter(file, log, telemetry);
+    await writer.write(Buffer.from('first'));
+    expect(readFileSync(file, 'utf8')).toBe('first');
+    // The temporary file's path taken by a directory: the write fails before the rename.
+    mkdirSync(`${file}.${process.pid}.tmp`);
+    await writer.write(Buffer.from('second'));
+    await writer.write(Buffer.from('third'));
+    expect(readFileSync(file, 'utf8')).toBe('first');
+    expect(errorsOf(telemetry)).toEqual(['algorithmia.forwarder.errors:2|c|#topic:t,stage:drift_state,error_code:drift_state_write_failed']);
+    expect(lines.filter((l) => l.includes('cannot write the drift state file'))).toHaveLength(1);
+  });
+});
