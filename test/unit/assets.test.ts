@@ -504,6 +504,17 @@ describe('recommended monitors', () => {
     expect(sc.definition.options).toMatchObject({ notify_no_data: true, no_data_timeframe: expect.any(Number) });
   });
 
+  it('watches model drift: the largest PSI of a version, field and baseline over 15 minutes, 0.25 critical and 0.1 warning', () => {
+    const mon = byPath('assets/monitors/inference_drift.json');
+    expect(mon.definition.name).toBe('[Algorithmia] Inference drift');
+    const q = parseMetricMonitorQuery(mon.definition.query);
+    expect(q).toMatchObject({ evaluation: 'max(last_15m)', comparator: '>', threshold: 0.25 });
+    expect(q?.queries).toEqual([expect.objectContaining({ aggregator: 'max', metric: DRIFT_METRICS.psi.name, groupBy: ['algorithm_name', 'algorithm_version', 'field', 'baseline'] })]);
+    expect(mon.definition.options).toMatchObject({ thresholds: { critical: 0.25, warning: 0.1 }, notify_no_data: false });
+    expect([...new Set(messageTagRefs(mon.definition.message))].sort()).toEqual(['algorithm_name', 'algorithm_version', 'baseline', 'field']);
+    expect(mon.definition.message).toMatch(/Model drift/);
+  });
+
   it('reports broken monitors (deliberate negatives)', () => {
     const base = byPath('assets/monitors/algorithm_duration.json');
     const scBase = byPath('assets/monitors/forwarder_can_connect.json');
@@ -527,6 +538,10 @@ describe('recommended monitors', () => {
     expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('algorithmia.can_connect', 'algorithmia.up')), scBase), /not in service_checks\.json/);
     expectProblem(bad((m) => (m.definition.options.thresholds.critical = 5), scBase), /exceeds last\(3\)/);
     expectProblem(bad((m) => delete (m.definition.options as Record<string, unknown>).no_data_timeframe, scBase), /no_data_timeframe/);
+    const driftBase = byPath('assets/monitors/inference_drift.json');
+    expectProblem(bad((m) => (m.definition.message += ' {{baseline_version.name}}'), driftBase), /does not group by baseline_version/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('> 0.25', '> 0.3')), driftBase), /differs from options\.thresholds\.critical/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('field,baseline', 'field,baseline,topic')), driftBase), /by topic, a tag it does not carry/);
   });
 });
 
@@ -702,7 +717,7 @@ describe('datagram audit (for lines captured from a real run)', () => {
     expectProblem(auditDatagrams([`${TELEMETRY_PREFIX}new_counter:1|c`], ctx), /new_counter was emitted but metadata\.csv does not list it/);
     expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], ctx), /drift\.ks was emitted but metadata\.csv does not list it/);
     expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], { ...ctx, prefix: 'ml.' }), /drift\.ks was emitted but metadata\.csv does not list it/);
-    expectProblem(auditDatagrams([`${DRIFT_METRICS.psi.name}:0.1|d`], ctx), /psi was emitted as a distribution/);
+    expectProblem(auditDatagrams([`${DRIFT_METRICS.psi.name}:0.1|d`], ctx), /psi is a distribution but its description does not say so/);
     expectProblem(auditDatagrams([`${TELEMETRY_METRICS.consumerLag.name}:1|c`], ctx), /emitted as a count/);
     expectProblem(auditDatagrams([`${TELEMETRY_METRICS.messagesConsumed.name}:1|g`], ctx), /emitted as a gauge/);
     expectProblem(auditDatagrams([`${CHECK_METRIC}:1|g`], ctx), /distribution/);

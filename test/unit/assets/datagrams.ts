@@ -4,14 +4,18 @@
  * every metric of ours that was emitted is listed with the type its DogStatsD type maps to,
  * every service check sent is listed with a status it declares, and no event is sent.
  *
- * Names under the prefix that are neither the check metric nor telemetry are the algorithms'
- * own fields (`algorithmia.risk_score`): they are user-defined and not listed, by decision.
+ * Names under the prefix that are neither the check metric, nor telemetry, nor model drift are
+ * the algorithms' own fields (`algorithmia.risk_score`): they are user-defined and not listed,
+ * by decision.
  */
+import { DRIFT_NAMESPACE } from '../../../src/telemetry/catalogue';
 import { metadataTypeFor, type MetadataRow, type ServiceCheckEntry } from './checks';
 
 export interface DatagramContext {
   prefix: string;
   telemetryPrefix: string;
+  /** Other namespaces of our own whose every metric must be listed; default: model drift's `algorithmia.drift.`. */
+  ownPrefixes?: readonly string[];
   /** Metrics that must be listed although they are message fields (the check metric). */
   listedFields: ReadonlySet<string>;
   metadata: ReadonlyMap<string, MetadataRow>;
@@ -69,8 +73,10 @@ export function auditDatagrams(lines: readonly string[], ctx: DatagramContext): 
       else if (!sc.statuses.includes(STATUS_NAMES[l.status ?? 3])) problems.add(`service check ${l.name} sent status ${STATUS_NAMES[l.status ?? 3]}, not declared`);
       continue;
     }
-    if (!l.name.startsWith(ctx.prefix)) continue; // datadog.dogstatsd.client.* and other clients' own metrics
-    const listed = l.name.startsWith(ctx.telemetryPrefix) || ctx.listedFields.has(l.name);
+    // The drift namespace stays `algorithmia.drift.` whatever the prefix is.
+    const own = [ctx.telemetryPrefix, ...(ctx.ownPrefixes ?? [DRIFT_NAMESPACE])].some((p) => l.name.startsWith(p));
+    if (!own && !l.name.startsWith(ctx.prefix)) continue; // datadog.dogstatsd.client.* and other clients' own metrics
+    const listed = own || ctx.listedFields.has(l.name);
     const row = ctx.metadata.get(l.name);
     if (!row) {
       if (listed) problems.add(`${l.name} was emitted but metadata.csv does not list it`);
