@@ -1,10 +1,14 @@
 /**
  * The encoder alone (decode -> map -> pack), on one thread, without Kafka or sockets: the CPU
- * cost per message of what the encoder thread does, with the byte scanner and with JSON.parse.
+ * cost per message of what the encoder thread does, with the byte scanner and with JSON.parse,
+ * and with model drift on and off. The encoder is built as the daemon builds it (encoderSetup).
  * `npm run bench:encode [-- MESSAGES]`. Prints numbers, asserts nothing. It runs with V8's default
  * young generation, larger than the encoder thread's (12 MB): compare its runs with each other.
  */
+import { stringify } from 'yaml';
+import { parseConfig } from '../src/config/load';
 import { createChunkEncoder, type EncoderSetup } from '../src/encode/chunkEncoder';
+import { encoderSetup } from '../src/encode/encoderSetup';
 import { InsightsGenerator } from '../scripts/insightsGenerator';
 
 const messages = Number(process.argv[2] ?? 200_000);
@@ -19,14 +23,17 @@ for (let s = 0; s < values.length; s += CHUNK) {
   chunks.push({ bytes: Buffer.concat(part), lengths: Int32Array.from(part, (v) => v.length) });
 }
 
-const setup = (fastDecode: boolean): EncoderSetup => ({
-  mapping: {
-    prefix: 'algorithmia.', defaultType: 'distribution', types: {}, tagRequestId: false, tagSessionId: false,
-    useMessageTime: false, allow: [], deny: [], staticTags: [], maxAgeSeconds: 3600,
-  },
-  limits: { maxAlgorithms: 500, maxNamesPerAlgorithm: 100, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 },
-  encoder: { maxMessageBytes: 1_048_576, maxDatagramBytes: 1432, lineSuffix: '', packValues: true, fastDecode },
-});
+const setup = (fastDecode: boolean, drift: boolean): EncoderSetup => {
+  const instance = {
+    kafka_connect_str: ['localhost:9092'],
+    topic: 'insights',
+    max_message_bytes: 1_048_576,
+    cardinality: { max_algorithms: 500, max_metric_names_per_algorithm: 100 },
+    drift: { enabled: drift },
+  };
+  const config = parseConfig(stringify({ init_config: null, instances: [instance] }), 'bench-conf.yaml', {});
+  return encoderSetup(config.instances[0], { lineSuffix: '', fastDecode });
+};
 
 /** Median and best of the rounds after two warm-up rounds, in microseconds per message. */
 function measure(label: string, fn: () => void): void {
@@ -49,9 +56,9 @@ console.log(`${messages.toLocaleString('en-US')} generated messages, ${(gen.byte
 measure('UTF-8 decode + JSON.parse only', () => {
   for (const v of values) sink += Object.keys(JSON.parse(utf8.decode(v)) as object).length;
 });
-for (const fastDecode of [true, false]) {
-  const encoder = createChunkEncoder(setup(fastDecode));
-  measure(`encode, ${fastDecode ? 'byte scanner' : 'JSON.parse'}`, () => {
+for (const [fastDecode, drift] of [[true, false], [false, false], [true, true]]) {
+  const encoder = createChunkEncoder(setup(fastDecode, drift));
+  measure(`encode, ${fastDecode ? 'byte scanner' : 'JSON.parse'}${drift ? ', drift on' : ''}`, () => {
     for (const c of chunks) {
       const out = encoder.encodePacked(c.bytes, c.lengths, now);
       sink += out.datagrams.length;

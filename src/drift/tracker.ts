@@ -103,6 +103,19 @@ export class DriftTracker {
     for (let i = 0; i < count; i++) if (Number.isFinite(values[i])) this.add(vs, messageTimeMs, fields[i], values[i]);
   }
 
+  /**
+   * The hot path in two steps, for a caller that sees a message's values one by one: the
+   * version of the message (undefined: its time is not finite), then each value of it.
+   */
+  begin(algorithmName: string, version: string, owner: string, messageTimeMs: number): VersionState | undefined {
+    return Number.isFinite(messageTimeMs) ? this.version(algorithmName, version, owner, messageTimeMs) : undefined;
+  }
+
+  /** One value of the message begun with `begin` (same time). */
+  value(vs: VersionState, messageTimeMs: number, field: string, value: number): void {
+    if (Number.isFinite(value)) this.add(vs, messageTimeMs, field, value);
+  }
+
   private version(name: string, version: string, owner: string, t: number): VersionState {
     let vs = this.last;
     if (vs === undefined || name !== this.lastName || version !== this.lastVersion) {

@@ -7,6 +7,7 @@
 import type { MessageFields } from '../decode/messageFields';
 import { type DriftOptions, type DriftScore, DriftTracker, driftMessageTime } from '../drift';
 import type { ValueObserver } from '../map/mapRecord';
+import type { VersionState } from '../drift/state';
 
 export interface DriftReport {
   scores: DriftScore[];
@@ -16,9 +17,8 @@ export interface DriftReport {
 }
 
 export class DriftFeed implements ValueObserver {
-  private name = '';
-  private version = '';
-  private owner = '';
+  /** The version of the message being mapped (undefined: not tracked), and its drift time. */
+  private current: VersionState | undefined;
   private time = 0;
   /** The Kafka timestamp of the message being mapped (NaN: none), and the chunk's arrival time. */
   recordTimestamp = NaN;
@@ -33,15 +33,15 @@ export class DriftFeed implements ValueObserver {
   }
 
   message(fields: MessageFields): boolean {
-    this.name = fields.algorithmName;
-    this.version = fields.version === undefined || fields.version === null ? '' : String(fields.version);
-    this.owner = fields.owner === undefined || fields.owner === null ? '' : String(fields.owner);
+    const version = fields.version === undefined || fields.version === null ? '' : String(fields.version);
+    const owner = fields.owner === undefined || fields.owner === null ? '' : String(fields.owner);
     this.time = driftMessageTime(typeof fields.time === 'string' ? fields.time : undefined, this.recordTimestamp, this.arrivalMs, this.arrivalMs);
-    return true;
+    this.current = this.tracker.begin(fields.algorithmName, version, owner, this.time);
+    return this.current !== undefined;
   }
 
   value(field: string, value: number): void {
-    this.tracker.observe(this.name, this.version, this.owner, this.time, field, value);
+    if (this.current) this.tracker.value(this.current, this.time, field, value);
   }
 
   report(wallNowMs: number): DriftReport {

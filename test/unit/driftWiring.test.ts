@@ -73,7 +73,7 @@ describe('the drift time of a message', () => {
   /** The message times the tracker is given for one chunk. */
   function times(messages: Array<Record<string, unknown>>, timestamps: number[]): number[] {
     const seen: number[] = [];
-    const tracker = { observe: (_n: string, _v: string, _o: string, t: number) => void seen.push(t) } as unknown as DriftTracker;
+    const tracker = { begin: (_n: string, _v: string, _o: string, t: number) => (seen.push(t), {}), value: () => undefined } as unknown as DriftTracker;
     const feed = new DriftFeed(tracker);
     const setup = testEncoderSetup();
     const mapper = new Mapper({ ...setup.mapping, allow: [], deny: [] }, new CardinalityGuard(setup.limits), feed);
