@@ -67,6 +67,8 @@ export class Instance {
       },
       left: () => this.health.leftGroup(),
     });
+    // Lag is reported for the partitions this member owns, from the group join on.
+    this.lag.follow(this.consumption.lagView);
   }
 
   get name(): string {

@@ -6,16 +6,21 @@
  * queued, but an offset becomes committable only when its job reports it delivered; a job that
  * fails rewinds its partition to the first message not delivered, and the batches queued
  * behind it are dropped (they are fetched again).
+ *
+ * It also keeps where each owned partition stands between fetch and hand-off
+ * (partitionProgress.ts), which the lag reader sees through `lagView`.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ResolvedInstance } from '../config/resolved';
 import type { Logger } from '../log/logger';
 import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
+import type { PartitionLagView } from '../telemetry/lag';
 import { FETCH_QUEUE_FETCHES } from '../tunables';
 import type { BatchJob, PrepareBatch } from './batchContract';
 import { ConsumerLoop, type ConsumerListener } from './consumerLoop';
 import { FetchQueue } from './fetchQueue';
 import { OffsetCommitter } from './offsetCommitter';
+import { PartitionProgress, type FetchRecord } from './partitionProgress';
 import { PartitionTracker } from './partitions';
 
 interface QueuedBatch {
@@ -29,6 +34,7 @@ export class Consumption {
   private readonly queue: FetchQueue<QueuedBatch>;
   private readonly partitions: PartitionTracker;
   private readonly offsets: OffsetCommitter;
+  private readonly progress = new PartitionProgress();
   private stopping = false;
 
   constructor(
@@ -49,6 +55,7 @@ export class Consumption {
         this.partitions.assign(owned);
         this.offsets.retain(owned);
         this.queue.discard((job) => !owned.has(job.partition));
+        this.progress.joined(owned);
         this.log.info('joined consumer group', { group: instance.consumer_group, assignment });
         listener.joined(owned, assignment);
       },
@@ -56,10 +63,16 @@ export class Consumption {
       left: () => {
         this.partitions.assign(new Set());
         this.queue.discard(() => true);
+        this.progress.left();
         listener.left();
       },
     };
     this.loop = new ConsumerLoop(kafka, instance, log, own, (payload, consumer) => this.onBatch(payload, consumer));
+  }
+
+  /** Owned partitions and the timestamps of what is pending and delivered, for the lag in seconds. */
+  get lagView(): PartitionLagView {
+    return this.progress;
   }
 
   start(): void {
@@ -95,23 +108,31 @@ export class Consumption {
     payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
     const job = this.prepare({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
     const stale = this.partitions.staleness(batch.partition, consumer, () => this.loop.consumer);
-    await this.queue.push({ partition: job.partition, bytes: job.bytes, run: () => this.runJob(job, consumer, stale) });
+    const record = this.progress.fetched(batch.partition, batch.messages);
+    await this.queue.push({ partition: job.partition, bytes: job.bytes, run: () => this.runJob(job, record, consumer, stale) });
   }
 
-  private async runJob(job: BatchJob, consumer: Consumer, stale: () => boolean): Promise<void> {
-    if (stale()) return;
-    const outcome = await job.run({
-      isStale: stale,
-      delivered: (offset) => {
-        if (!stale()) this.offsets.delivered(job.partition, offset);
-      },
-    });
-    if (!outcome.ok && !stale()) {
-      const from = outcome.lastResolved !== undefined ? (BigInt(outcome.lastResolved) + 1n).toString() : job.firstOffset;
-      this.queue.discard((queued) => queued.partition === job.partition);
-      this.partitions.rewind(consumer, job.partition, from);
-    } else if (outcome.ok) {
-      this.partitions.delivered();
+  private async runJob(job: BatchJob, record: FetchRecord, consumer: Consumer, stale: () => boolean): Promise<void> {
+    try {
+      if (stale()) return;
+      const outcome = await job.run({
+        isStale: stale,
+        delivered: (offset) => {
+          if (stale()) return;
+          this.offsets.delivered(job.partition, offset);
+          this.progress.delivered(record, offset);
+        },
+      });
+      if (!outcome.ok && !stale()) {
+        const from = outcome.lastResolved !== undefined ? (BigInt(outcome.lastResolved) + 1n).toString() : job.firstOffset;
+        this.queue.discard((queued) => queued.partition === job.partition);
+        this.progress.rewound(record);
+        this.partitions.rewind(consumer, job.partition, from);
+      } else if (outcome.ok) {
+        this.partitions.delivered();
+      }
+    } finally {
+      this.progress.finished(record);
     }
     await this.offsets.commit(this.stopping);
   }

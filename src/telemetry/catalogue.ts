@@ -56,6 +56,13 @@ export const TELEMETRY_METRICS = {
   commitErrors: m('offsets.commit_errors', 'count', 'error', 'Failed offset commits (retried with the next batch).', []),
   batchDuration: m('batch.duration', 'distribution', 'millisecond', 'Time to decode, map and send one fetched batch, submitted as a distribution.', []),
   consumerLag: m('consumer_lag', 'gauge', 'message', 'High watermark minus committed offset, per partition.', ['partition']),
+  consumerLagSeconds: m(
+    'consumer_lag_seconds',
+    'gauge',
+    'second',
+    'Age (now minus the Kafka timestamp) of the oldest message fetched and not yet handed off, per owned partition; with none pending and a lag above 0, the age of the last message handed off; 0 when caught up.',
+    ['partition'],
+  ),
   errors: m('errors', 'count', 'error', 'Failures met while running, by stage (consume, encode, send, dead_letter, commit, lag, telemetry, drift, drift_state) and error_code; the work is retried, nothing is lost.', ['stage', 'error_code']),
   driftSeriesTracked: m('drift.series_tracked', 'gauge', 'item', 'Series (algorithm version x inference field) whose distribution model drift tracks.', []),
   driftValuesUntracked: m('drift.values_untracked', 'count', 'sample', 'Values not tracked for model drift because the series cap (drift.max_series) was reached.', []),

@@ -58,6 +58,7 @@ export class ForwarderTelemetry {
   private consumedByPartition = new Map<number, number>();
   private batchDurations: number[] = [];
   private lag = new Map<number, number>();
+  private lagSeconds = new Map<number, number>();
   /** Failures since the last drain, by `stage,error_code` tags (bounded: stages x codes). */
   private failures = new Map<string, number>();
   private driftSeries?: number;
@@ -110,8 +111,12 @@ export class ForwarderTelemetry {
   setLag(partition: number, lag: number): void {
     this.lag.set(partition, lag);
   }
+  setLagSeconds(partition: number, seconds: number): void {
+    this.lagSeconds.set(partition, seconds);
+  }
   clearLag(): void {
     this.lag.clear();
+    this.lagSeconds.clear();
   }
 
   /** Lines for everything since the last drain, plus the service check when given. */
@@ -143,6 +148,7 @@ export class ForwarderTelemetry {
     for (const ms of this.batchDurations) lines.push(formatLine(M.batchDuration.name, Math.round(ms * 1000) / 1000, 'distribution', this.tags));
     this.batchDurations = [];
     for (const [partition, lag] of this.lag) lines.push(formatLine(M.consumerLag.name, lag, 'gauge', `${this.tags},partition:${partition}`));
+    for (const [partition, s] of this.lagSeconds) lines.push(formatLine(M.consumerLagSeconds.name, s, 'gauge', `${this.tags},partition:${partition}`));
     if (check) lines.push(formatServiceCheck(SERVICE_CHECKS.canConnect.name, check.status, this.tags, check.message));
     return lines;
   }

@@ -1,11 +1,52 @@
-/** Consumer lag per partition (high watermark minus committed offset), read with an admin client. */
+/**
+ * Consumer lag of the partitions this process owns, from the group join on: in messages (high
+ * watermark minus committed offset, read with an admin client) and in seconds (the age of the
+ * oldest message fetched and not yet handed off, from consumption's view). A partition that
+ * moved to another member stops being reported here.
+ */
 import type { Admin, Kafka } from 'kafkajs';
 import { kafkaError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { ForwarderTelemetry } from './forwarderTelemetry';
 
+/** What the lag reader sees of consumption (source/partitionProgress.ts implements it). */
+export interface PartitionLagView {
+  /** The partitions owned now; undefined until the first group join (lag is reported from then on). */
+  owned(): ReadonlySet<number> | undefined;
+  /** Kafka timestamp (ms) of the first message of `partition` fetched and not yet handed off. */
+  oldestPendingTimestamp(partition: number): number | undefined;
+  /** Kafka timestamp (ms) of the last message of `partition` handed off since it was assigned. */
+  lastDeliveredTimestamp(partition: number): number | undefined;
+  /** `listener` runs after every group join (a new assignment). */
+  onJoin(listener: () => void): void;
+}
+
+export interface LagSecondsInput {
+  /** Messages lag of the partition (high watermark minus committed offset). */
+  lag: number;
+  /** Kafka timestamp (ms) of the oldest message fetched and not yet handed off. */
+  oldestPending?: number;
+  /** Kafka timestamp (ms) of the last message handed off. */
+  lastDelivered?: number;
+  now: number;
+}
+
+/**
+ * Lag in seconds: the age of the oldest message pending; with none pending and a lag above 0,
+ * the age of the last message handed off; 0 when caught up. Undefined when it cannot be known
+ * (a lag but nothing fetched or handed off yet since the partition was assigned).
+ */
+export function lagSeconds({ lag, oldestPending, lastDelivered, now }: LagSecondsInput): number | undefined {
+  const age = (ts: number) => Math.max(0, Math.round(now - ts)) / 1000;
+  if (oldestPending !== undefined) return age(oldestPending);
+  if (lag <= 0) return 0;
+  return lastDelivered === undefined ? undefined : age(lastDelivered);
+}
+
 export class LagReader {
   private admin?: Admin;
+  private view?: PartitionLagView;
+  private readonly joinListeners: Array<() => void> = [];
 
   constructor(
     private readonly kafka: Kafka,
@@ -13,10 +54,29 @@ export class LagReader {
     private readonly group: string,
     private readonly telemetry: ForwarderTelemetry,
     private readonly log: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** Reads owned partitions and timestamps from consumption; without it, no lag is reported. */
+  follow(view: PartitionLagView): void {
+    this.view = view;
+    view.onJoin(() => {
+      for (const l of this.joinListeners) l();
+    });
+  }
+
+  /** `listener` runs after every group join (the reporter sends a sample at once). */
+  onJoin(listener: () => void): void {
+    this.joinListeners.push(listener);
+  }
 
   /** Replaces the telemetry's lag samples; on failure there are none (never a stale sample). */
   async refresh(): Promise<void> {
+    const owned = this.view?.owned();
+    if (!owned || owned.size === 0) {
+      this.telemetry.clearLag();
+      return;
+    }
     try {
       if (!this.admin) {
         const admin = this.kafka.admin();
@@ -30,11 +90,19 @@ export class LagReader {
       const committedByPartition = new Map<number, string>();
       for (const t of committed) for (const p of t.partitions) committedByPartition.set(p.partition, p.offset);
       this.telemetry.clearLag();
+      const view = this.view;
+      const ownedNow = view?.owned();
+      if (!view || !ownedNow) return;
+      const now = this.now();
       for (const p of ends) {
+        if (!ownedNow.has(p.partition)) continue;
         const c = committedByPartition.get(p.partition);
         const from = c !== undefined && c !== '-1' ? BigInt(c) : BigInt(p.low);
-        const lag = BigInt(p.high) - from;
-        this.telemetry.setLag(p.partition, Number(lag < 0n ? 0n : lag));
+        const big = BigInt(p.high) - from;
+        const lag = Number(big < 0n ? 0n : big);
+        this.telemetry.setLag(p.partition, lag);
+        const seconds = lagSeconds({ lag, oldestPending: view.oldestPendingTimestamp(p.partition), lastDelivered: view.lastDeliveredTimestamp(p.partition), now });
+        if (seconds !== undefined) this.telemetry.setLagSeconds(p.partition, seconds);
       }
     } catch (err) {
       const failure = kafkaError(err);

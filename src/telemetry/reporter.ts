@@ -1,6 +1,8 @@
 /**
  * The telemetry loop of one instance: every interval, the counters since the last report, the
  * consumer lag and the service check, packed into datagrams and sent. A report never throws.
+ * A group join sends one at once: the first lag sample of a new assignment shows the backlog
+ * as it was before any of it was committed.
  */
 import type { Logger } from '../log/logger';
 import { DatagramPacker } from '../sink/datagramPacker';
@@ -13,6 +15,9 @@ export class TelemetryReporter {
   private readonly packer: DatagramPacker;
   private timer?: NodeJS.Timeout;
   private reporting = false;
+  /** A group join came while a report ran: report again right after. */
+  private again = false;
+  private stopped = false;
   private lagRefresh?: Promise<void>;
 
   constructor(
@@ -25,6 +30,10 @@ export class TelemetryReporter {
     private readonly log: Logger,
   ) {
     this.packer = new DatagramPacker(maxDatagramBytes, transport.lineSuffix);
+    lag.onJoin(() => {
+      if (this.reporting) this.again = true;
+      else if (!this.stopped) void this.report();
+    });
   }
 
   start(): void {
@@ -32,6 +41,7 @@ export class TelemetryReporter {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
   }
 
@@ -65,6 +75,10 @@ export class TelemetryReporter {
       this.log.rateLimited('telemetry', 'warn', 'telemetry report failed', { error: (err as Error).message });
     } finally {
       this.reporting = false;
+      if (this.again) {
+        this.again = false;
+        if (!this.stopped) void this.report();
+      }
     }
   }
 }

@@ -400,7 +400,11 @@ describe('dashboard', () => {
     has(/^avg:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name,algorithm_version\}$/);
     has(/^sum:algorithmia\.forwarder\.messages\.consumed\{[^}]*\} by \{topic\}\.as_rate\(\)$/);
     has(/^sum:algorithmia\.forwarder\.messages\.rejected\{[^}]*\} by \{reason\}\.as_rate\(\)$/);
-    has(/^sum:algorithmia\.forwarder\.consumer_lag\{[^}]*\}/);
+    has(/^max:algorithmia\.forwarder\.consumer_lag_seconds\{[^}]*\}$/);
+    has(/^max:algorithmia\.forwarder\.consumer_lag_seconds\{[^}]*\} by \{topic,consumer_group\}$/);
+    // Lag is shown in seconds, the largest over partitions and processes (DECISIONS: lag).
+    const lagQueries = allQueries.flatMap(extractMetricQueries).filter((q) => q.metric.startsWith(TELEMETRY_METRICS.consumerLag.name));
+    expect(lagQueries.map((q) => [q.aggregator, q.metric])).toEqual(lagQueries.map(() => ['max', TELEMETRY_METRICS.consumerLagSeconds.name]));
     expect(byTitle('Kafka connection').definition).toMatchObject({ type: 'check_status', check: SERVICE_CHECKS.canConnect.name });
     expect(byTitle('Algorithmia monitors').definition).toMatchObject({ type: 'manage_status', query: 'tag:integration:algorithmia' });
     expect(widgets.some(({ widget }) => widget.definition.type === 'toplist' && widgetQueries(widget).some((q) => q.startsWith('p95:')))).toBe(true);
@@ -492,10 +496,13 @@ describe('recommended monitors', () => {
     expect(mon.description).toMatch(/more than 10 seconds/);
   });
 
-  it('watches the forwarder: lag growing, messages rejected, service check critical or silent', () => {
+  it('watches the forwarder: lag in seconds high, messages rejected, service check critical or silent', () => {
     const metricOf = (p: string) => parseMetricMonitorQuery(byPath(p).definition.query)?.queries.map((q) => q.metric);
-    expect(metricOf('assets/monitors/forwarder_consumer_lag.json')).toEqual([TELEMETRY_METRICS.consumerLag.name]);
-    expect(byPath('assets/monitors/forwarder_consumer_lag.json').definition.query).toMatch(/^change\(/);
+    const lag = byPath('assets/monitors/forwarder_consumer_lag.json');
+    expect(parseMetricMonitorQuery(lag.definition.query)?.queries).toEqual([
+      expect.objectContaining({ aggregator: 'max', metric: TELEMETRY_METRICS.consumerLagSeconds.name, groupBy: ['topic', 'consumer_group'] }),
+    ]);
+    expect(lag.definition.options.thresholds).toEqual({ critical: 300, warning: 60 });
     expect(metricOf('assets/monitors/forwarder_messages_rejected.json')).toEqual([TELEMETRY_METRICS.messagesRejected.name]);
     expect(byPath('assets/monitors/forwarder_messages_rejected.json').definition.query).toMatch(/\.as_count\(\) > /);
     const sc = byPath('assets/monitors/forwarder_can_connect.json');
@@ -663,6 +670,7 @@ describe('datagram audit (for lines captured from a real run)', () => {
     telemetry.commitFailed();
     telemetry.batchDuration(12.5);
     telemetry.setLag(0, 42);
+    telemetry.setLagSeconds(0, 12.345);
     telemetry.failure('send', 'SINK_SEND');
     telemetry.drift(12, 3);
     const lines = [...telemetry.drainLines({ status: 0 }), ...telemetry.drainLines({ status: 2, message: 'connect ECONNREFUSED' })];
