@@ -6,8 +6,8 @@
  * dies for any reason, the pipe closes and the broker is stopped and its temp dir removed.
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,8 +16,34 @@ import { Kafka, logLevel } from 'kafkajs';
 
 const execFileAsync = promisify(execFile);
 
-/** The Kafka version the tests and the demo run against (see README: tested versions). */
+/** The Kafka versions the integration tests run against (see README: tested versions). */
+export const TESTED_KAFKA_VERSIONS = ['3.9.2', '4.4.0'] as const;
+
+/**
+ * The version a broker runs when neither the caller nor AIK_KAFKA_VERSION names one, and the
+ * classpath `ensureKafkaLibs()` returns without an argument (its Java client tools, e.g.
+ * `kafka.tools.ConsoleProducer`, which 4.x moved to the kafka-tools artifact, work against
+ * every tested broker version).
+ */
 export const DEFAULT_KAFKA_VERSION = '3.9.2';
+
+/** Environment variable naming the broker version (`npm test` runs the integration suite once per version). */
+export const KAFKA_VERSION_ENV = 'AIK_KAFKA_VERSION';
+
+/** The broker version to run: `AIK_KAFKA_VERSION` when set, else DEFAULT_KAFKA_VERSION. */
+export function brokerVersion(): string {
+  return checkVersion(process.env[KAFKA_VERSION_ENV]?.trim() || DEFAULT_KAFKA_VERSION);
+}
+
+function checkVersion(version: string): string {
+  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`Kafka version must look like 3.9.2, got '${version}'`);
+  return version;
+}
+
+/** 3 or 4: KRaft works on both; they differ in logging backend and a few config keys. */
+export function kafkaMajor(version: string): number {
+  return Number(checkVersion(version).split('.')[0]);
+}
 
 export interface ScramUser {
   username: string;
@@ -25,7 +51,8 @@ export interface ScramUser {
 }
 
 export interface BrokerOptions {
-  kafkaVersion?: string;
+  /** Kafka version (e.g. '4.4.0'); default: brokerVersion(), i.e. AIK_KAFKA_VERSION or DEFAULT_KAFKA_VERSION. */
+  version?: string;
   /** Adds a SASL_SSL listener with SCRAM-SHA-256/512 users and a generated CA. */
   sasl?: { users: ScramUser[] };
   /** Extra server.properties entries (override the defaults below). */
@@ -45,18 +72,23 @@ function cacheRoot(): string {
   return process.env.ALGORITHMIA_INSIGHTS_CACHE ?? join(homedir(), '.cache', 'algorithmia-insights');
 }
 
-/** Resolves the broker classpath, running Maven once per version (cached afterwards). */
+/**
+ * Resolves a version's classpath (its own directory: versions never share jars), running Maven
+ * once per version and pom.xml content (cached afterwards; editing the pom re-assembles).
+ */
 export async function ensureKafkaLibs(version: string = DEFAULT_KAFKA_VERSION): Promise<string> {
-  const libDir = join(cacheRoot(), `kafka-${version}`, 'lib');
+  const major = kafkaMajor(version);
+  const pom = join(SCRIPT_DIR, 'pom.xml');
+  const pomHash = createHash('sha256').update(readFileSync(pom)).digest('hex').slice(0, 8);
+  const libDir = join(cacheRoot(), `kafka-${version}-${pomHash}`, 'lib');
   if (existsSync(join(libDir, '.complete'))) return libDir;
   const staging = `${libDir}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const pom = join(SCRIPT_DIR, 'pom.xml');
   try {
     await execFileAsync(
       'mvn',
-      ['-q', '-B', '-f', pom, 'package', `-Dkafka.version=${version}`, `-Dkafka.lib.dir=${staging}`],
+      ['-q', '-B', '-f', pom, 'package', '-P', major >= 4 ? 'kafka-4' : 'kafka-3', `-Dkafka.version=${version}`, `-Dkafka.lib.dir=${staging}`],
       { maxBuffer: 64 * 1024 * 1024 },
     );
   } catch (err) {
@@ -68,9 +100,16 @@ export async function ensureKafkaLibs(version: string = DEFAULT_KAFKA_VERSION): 
     throw new Error(`Maven produced no jars for Kafka ${version} in ${staging}`);
   }
   writeFileSync(join(staging, '.complete'), new Date().toISOString());
-  rmSync(libDir, { recursive: true, force: true });
+  // A complete classpath is never replaced: a broker of another test run may be using it.
+  if (!existsSync(join(libDir, '.complete'))) rmSync(libDir, { recursive: true, force: true });
   mkdirSync(join(libDir, '..'), { recursive: true });
-  renameSync(staging, libDir);
+  try {
+    renameSync(staging, libDir);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    // Another process assembled the same classpath meanwhile: use its copy.
+    if (!existsSync(join(libDir, '.complete'))) throw err;
+  }
   return libDir;
 }
 
@@ -131,6 +170,8 @@ export class KafkaBroker {
   private exited?: Promise<number | null>;
 
   private constructor(
+    /** The Kafka version this broker runs, e.g. '4.4.0'. */
+    readonly version: string,
     readonly workDir: string,
     private readonly libDir: string,
     ports: { plain: number; controller: number; sasl?: number },
@@ -144,9 +185,10 @@ export class KafkaBroker {
 
   /** Assembles (or reuses) the jars, formats a fresh log dir, starts the JVM and waits until it serves metadata. */
   static async start(opts: BrokerOptions = {}): Promise<KafkaBroker> {
-    const version = opts.kafkaVersion ?? DEFAULT_KAFKA_VERSION;
+    const version = opts.version ? checkVersion(opts.version) : brokerVersion();
     const libDir = await ensureKafkaLibs(version);
     const workDir = mkdtempSync(join(tmpdir(), 'aik-broker-'));
+    let broker: KafkaBroker | undefined;
     try {
       const ports = {
         plain: await freePort(),
@@ -155,18 +197,21 @@ export class KafkaBroker {
       };
       const storePassword = randomBytes(12).toString('hex');
       const tlsFiles = opts.sasl ? await makeTls(workDir, storePassword) : undefined;
-      KafkaBroker.writeConfig(workDir, ports, opts, tlsFiles?.keystore, storePassword);
-      const broker = new KafkaBroker(workDir, libDir, ports, tlsFiles ? { caPemPath: tlsFiles.caPem } : undefined, opts);
+      KafkaBroker.writeConfig(version, workDir, ports, opts, tlsFiles?.keystore, storePassword);
+      broker = new KafkaBroker(version, workDir, libDir, ports, tlsFiles ? { caPemPath: tlsFiles.caPem } : undefined, opts);
       await broker.format(clusterId());
       await broker.launch();
       return broker;
     } catch (err) {
+      // A JVM that started but never became ready must not outlive the failed start.
+      await broker?.stop().catch(() => undefined);
       rmSync(workDir, { recursive: true, force: true });
       throw err;
     }
   }
 
   private static writeConfig(
+    version: string,
     dir: string,
     ports: { plain: number; controller: number; sasl?: number },
     opts: BrokerOptions,
@@ -199,6 +244,8 @@ export class KafkaBroker {
       'num.partitions': 1,
       'group.initial.rebalance.delay.ms': 0,
       // Fault tests use short consumer session timeouts; the broker's floor is 6 s by default.
+      // (kafkajs speaks the classic group protocol, whose keys 4.x keeps; the KIP-848 consumer
+      // protocol has its own group.consumer.* keys, unused here.)
       'group.min.session.timeout.ms': 1000,
       // Hostile-input tests produce megabyte-sized messages.
       'message.max.bytes': 10 * 1024 * 1024,
@@ -209,6 +256,13 @@ export class KafkaBroker {
       'log.cleaner.threads': 1,
       'auto.create.topics.enable': 'false',
     };
+    if (kafkaMajor(version) >= 4) {
+      // Share groups (KIP-932) keep state in an internal topic that defaults to 3 replicas.
+      Object.assign(props, {
+        'share.coordinator.state.topic.replication.factor': 1,
+        'share.coordinator.state.topic.min.isr': 1,
+      });
+    }
     if (keystore) {
       Object.assign(props, {
         'sasl.enabled.mechanisms': 'SCRAM-SHA-256,SCRAM-SHA-512',
@@ -223,6 +277,8 @@ export class KafkaBroker {
     Object.assign(props, opts.properties ?? {});
     const text = Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
     writeFileSync(join(dir, 'server.properties'), text);
+    // server.log: WARN and up, plus INFO from kafka.*. 3.x logs through reload4j (log4j 1.x
+    // syntax), 4.x through log4j2 (its properties syntax; YAML would need another jar).
     writeFileSync(
       join(dir, 'log4j.properties'),
       [
@@ -235,12 +291,31 @@ export class KafkaBroker {
         '',
       ].join('\n'),
     );
+    writeFileSync(
+      join(dir, 'log4j2.properties'),
+      [
+        'status = warn',
+        'appender.file.type = File',
+        'appender.file.name = file',
+        `appender.file.fileName = ${join(dir, 'server.log')}`,
+        'appender.file.layout.type = PatternLayout',
+        'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+        'rootLogger.level = warn',
+        'rootLogger.appenderRef.file.ref = file',
+        'logger.kafka.name = kafka',
+        'logger.kafka.level = info',
+        '',
+      ].join('\n'),
+    );
   }
 
   private javaArgs(mainClass: string, args: string[]): string[] {
+    const logging = kafkaMajor(this.version) >= 4
+      ? `-Dlog4j2.configurationFile=${join(this.workDir, 'log4j2.properties')}`
+      : `-Dlog4j.configuration=file:${join(this.workDir, 'log4j.properties')}`;
     return [
       '-Xms128m', '-Xmx512m', '-XX:+UseG1GC',
-      `-Dlog4j.configuration=file:${join(this.workDir, 'log4j.properties')}`,
+      logging,
       `-Dkafka.logs.dir=${this.workDir}`,
       '-cp', `${this.libDir}/*`,
       mainClass, ...args,

@@ -6,6 +6,8 @@ export interface SharedBrokerInfo {
   saslBootstrap: string;
   caPemPath: string;
   scramUser: { username: string; password: string };
+  /** The shared broker's Kafka version, e.g. '4.4.0'. */
+  kafkaVersion: string;
 }
 
 export const SHARED_BROKER_ENV = 'AIK_TEST_BROKER_FILE';
