@@ -26,13 +26,16 @@ export interface BenchArgs {
   keyOrder: KeyOrder;
   /** A second build's dist/src/cli.js: its check scenarios run too, interleaved, as `(baseline)` rows. */
   baselineCli?: string;
+  /** How the check is started: as the installed command (`bin`: node with its shebang's flags) or as plain `node cli.js`. */
+  launch: 'bin' | 'node';
 }
 
 export const USAGE = `usage: npm run bench -- [--messages N] [--partitions P] [--skip-latency] [--only udp|uds]
                         [--cpu-prof DIR] [--out FILE] [--latency-rate MSG_PER_S] [--latency-seconds S] [--seed N] [--rounds N]
                         [--instance-config JSON]   (merged into the check's instance config)
                         [--codec none|gzip|snappy|lz4|zstd|mix] [--fields N] [--key-order fixed|varying]
-                        [--baseline-cli PATH]      (another build's dist/src/cli.js, run as extra "(baseline)" rows)`;
+                        [--baseline-cli PATH]      (another build's dist/src/cli.js, run as extra "(baseline)" rows)
+                        [--launch bin|node]        (the installed command's node flags, or plain node dist/src/cli.js)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -48,6 +51,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     instanceConfig: {},
     codec: 'none',
     keyOrder: 'fixed',
+    launch: 'bin',
   };
   const int = (flag: string, v: string | undefined, min = 1): number => {
     const n = Number(v);
@@ -101,6 +105,12 @@ export function parseArgs(argv: string[]): BenchArgs {
         const v = resolve(next() ?? '');
         if (!existsSync(v)) throw new Error(`--baseline-cli: ${v} does not exist (build the other tree first: npx tsc -p tsconfig.json)\n${USAGE}`);
         args.baselineCli = v;
+        break;
+      }
+      case '--launch': {
+        const v = next();
+        if (v !== 'bin' && v !== 'node') throw new Error(`--launch takes bin or node\n${USAGE}`);
+        args.launch = v;
         break;
       }
       case '-h': case '--help': process.stdout.write(USAGE + '\n'); process.exit(0); break;

@@ -23,8 +23,9 @@ export interface CheckBuild {
   instanceConfig: Record<string, unknown>;
 }
 
-export function checkBuild(cli: string, label: string, instanceConfig: Record<string, unknown>): CheckBuild {
-  const nodeFlags = (/^#!\/usr\/bin\/env -S node (.*)\n/.exec(readFileSync(cli, 'utf8'))?.[1] ?? '').split(' ').filter(Boolean);
+export function checkBuild(cli: string, label: string, instanceConfig: Record<string, unknown>, launch: 'bin' | 'node' = 'bin'): CheckBuild {
+  const shebang = (/^#!\/usr\/bin\/env -S node (.*)\n/.exec(readFileSync(cli, 'utf8'))?.[1] ?? '').split(' ').filter(Boolean);
+  const nodeFlags = launch === 'bin' ? shebang : [];
   return { label, cli, nodeFlags, packValues: hasPackValues(cli), gitCommit: git(['rev-parse', 'HEAD'], dirname(cli)), instanceConfig };
 }
 

@@ -37,8 +37,8 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   const machine = machineInfo();
-  const own = checkBuild(OWN_CLI, '', args.instanceConfig);
-  const baseline = args.baselineCli ? checkBuild(args.baselineCli, ' (baseline)', args.instanceConfig) : undefined;
+  const own = checkBuild(OWN_CLI, '', args.instanceConfig, args.launch);
+  const baseline = args.baselineCli ? checkBuild(args.baselineCli, ' (baseline)', args.instanceConfig, args.launch) : undefined;
   const builds: CheckBuild[] = baseline ? [own, baseline] : [own];
   const workload: Workload = { seed: args.seed, codec: args.codec, fields: args.fields, keyOrder: args.keyOrder };
   const results: Record<string, unknown> = {
