@@ -23,6 +23,12 @@ import { OffsetCommitter } from './offsetCommitter';
 import { PartitionProgress, type FetchRecord } from './partitionProgress';
 import { PartitionTracker } from './partitions';
 
+/**
+ * After a group join, delivered offsets wait this long at most for the join's lag sample before
+ * they may be committed, so that the sample shows the backlog as it was at the join.
+ */
+const JOIN_SAMPLE_WAIT_MS = 2000;
+
 interface QueuedBatch {
   partition: number;
   bytes: number;
@@ -35,6 +41,9 @@ export class Consumption {
   private readonly partitions: PartitionTracker;
   private readonly offsets: OffsetCommitter;
   private readonly progress = new PartitionProgress();
+  /** While the lag sample of the last join is being taken: delivered offsets wait for it, here. */
+  private joinSample?: Promise<void>;
+  private readonly heldOffsets = new Map<number, string>();
   private stopping = false;
 
   constructor(
@@ -55,7 +64,7 @@ export class Consumption {
         this.partitions.assign(owned);
         this.offsets.retain(owned);
         this.queue.discard((job) => !owned.has(job.partition));
-        this.progress.joined(owned);
+        this.holdCommitsFor(this.progress.joined(owned));
         this.log.info('joined consumer group', { group: instance.consumer_group, assignment });
         listener.joined(owned, assignment);
       },
@@ -91,6 +100,7 @@ export class Consumption {
     this.partitions.stop();
     this.offsets.stop();
     await this.queue.idle();
+    await this.joinSample;
     await this.offsets.commit(true);
     this.loop.release();
     await bound(this.loop.disconnect(), 'consumer disconnect');
@@ -119,8 +129,9 @@ export class Consumption {
         isStale: stale,
         delivered: (offset) => {
           if (stale()) return;
-          this.offsets.delivered(job.partition, offset);
           this.progress.delivered(record, offset);
+          if (this.joinSample) this.heldOffsets.set(job.partition, offset);
+          else this.offsets.delivered(job.partition, offset);
         },
       });
       if (!outcome.ok && !stale()) {
@@ -135,5 +146,18 @@ export class Consumption {
       this.progress.finished(record);
     }
     await this.offsets.commit(this.stopping);
+  }
+
+  /** Delivered offsets wait for `sample` (at most JOIN_SAMPLE_WAIT_MS) before they become committable. */
+  private holdCommitsFor(sample: Promise<void>): void {
+    let timer: NodeJS.Timeout | undefined;
+    const gate: Promise<void> = Promise.race([sample, new Promise<void>((r) => (timer = setTimeout(r, JOIN_SAMPLE_WAIT_MS)))]).then(() => {
+      clearTimeout(timer);
+      if (this.joinSample !== gate) return; // a later join holds them now
+      this.joinSample = undefined;
+      for (const [partition, offset] of this.heldOffsets) if (this.partitions.owns(partition)) this.offsets.delivered(partition, offset);
+      this.heldOffsets.clear();
+    });
+    this.joinSample = gate;
   }
 }

@@ -49,7 +49,7 @@ function tsAt(marks: readonly Mark[], offset: bigint): number {
 export class PartitionProgress implements PartitionLagView {
   private ownedNow?: ReadonlySet<number>;
   private readonly parts = new Map<number, PartitionState>();
-  private readonly joinListeners: Array<() => void> = [];
+  private readonly joinListeners: Array<() => Promise<void> | void> = [];
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -58,11 +58,12 @@ export class PartitionProgress implements PartitionLagView {
 
   /* ---------------------------------------------------------------- consumption's side */
 
-  /** A new assignment: partitions no longer owned are forgotten; listeners are told. */
-  joined(owned: ReadonlySet<number>): void {
+  /** A new assignment: partitions no longer owned are forgotten; listeners are told. Settles when they are done. */
+  joined(owned: ReadonlySet<number>): Promise<void> {
     this.ownedNow = owned;
     for (const p of [...this.parts.keys()]) if (!owned.has(p)) this.parts.delete(p);
-    for (const l of this.joinListeners) l();
+    const done = this.joinListeners.map((l) => Promise.resolve().then(l));
+    return Promise.allSettled(done).then(() => undefined);
   }
 
   /** The member is gone: nothing is owned until the next join. */
@@ -83,7 +84,7 @@ export class PartitionProgress implements PartitionLagView {
     for (let i = this.chunk; i < n; i += this.chunk) marks.push(mark(i - 1), mark(i));
     if (n > 1) marks.push(mark(n - 1));
     const record: FetchRecord = { partition, marks, lastOffset: marks[marks.length - 1].offset, next: marks[0].offset };
-    this.state(partition).records.push(record);
+    if (this.ownedNow?.has(partition)) this.state(partition).records.push(record); // else its job is stale
     return record;
   }
 
@@ -134,7 +135,7 @@ export class PartitionProgress implements PartitionLagView {
     return this.parts.get(partition)?.lastDelivered;
   }
 
-  onJoin(listener: () => void): void {
+  onJoin(listener: () => Promise<void> | void): void {
     this.joinListeners.push(listener);
   }
 

@@ -17,8 +17,12 @@ export interface PartitionLagView {
   oldestPendingTimestamp(partition: number): number | undefined;
   /** Kafka timestamp (ms) of the last message of `partition` handed off since it was assigned. */
   lastDeliveredTimestamp(partition: number): number | undefined;
-  /** `listener` runs after every group join (a new assignment). */
-  onJoin(listener: () => void): void;
+  /**
+   * `listener` runs after every group join (a new assignment). Consumption holds the offsets it
+   * delivers back from commits until the promise it returns settles (bounded): the join's lag
+   * sample sees the backlog as it was.
+   */
+  onJoin(listener: () => Promise<void> | void): void;
 }
 
 export interface LagSecondsInput {
@@ -57,15 +61,19 @@ export class LagReader {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Reads owned partitions and timestamps from consumption; without it, no lag is reported. */
+  /**
+   * Reads owned partitions and timestamps from consumption; without it, no lag is reported. At
+   * each group join it takes a sample at once, then tells its listeners (the reporter sends it).
+   */
   follow(view: PartitionLagView): void {
     this.view = view;
-    view.onJoin(() => {
+    view.onJoin(async () => {
+      await this.refresh();
       for (const l of this.joinListeners) l();
     });
   }
 
-  /** `listener` runs after every group join (the reporter sends a sample at once). */
+  /** `listener` runs once the sample of a group join was taken. */
   onJoin(listener: () => void): void {
     this.joinListeners.push(listener);
   }

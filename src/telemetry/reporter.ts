@@ -30,9 +30,10 @@ export class TelemetryReporter {
     private readonly log: Logger,
   ) {
     this.packer = new DatagramPacker(maxDatagramBytes, transport.lineSuffix);
+    // The lag reader took the join's sample already: send it as it is.
     lag.onJoin(() => {
       if (this.reporting) this.again = true;
-      else if (!this.stopped) void this.report();
+      else if (!this.stopped) void this.report(false, 0, false);
     });
   }
 
@@ -48,14 +49,15 @@ export class TelemetryReporter {
   /**
    * Sends telemetry and (unless this is the final report at shutdown) the service check. The
    * lag fetch runs beside it and is waited for at most `lagWaitMs`: an unreachable broker must
-   * not hold back the service check that reports it.
+   * not hold back the service check that reports it. `refreshLag` false sends the lag sample
+   * the lag reader holds (the one it took at a group join).
    */
-  async report(final = false, lagWaitMs = Math.min(1000, this.intervalMs / 2)): Promise<void> {
+  async report(final = false, lagWaitMs = Math.min(1000, this.intervalMs / 2), refreshLag = true): Promise<void> {
     if (this.reporting) return;
     this.reporting = true;
     try {
-      if (!final) {
-        this.health.update();
+      if (!final) this.health.update();
+      if (!final && refreshLag) {
         this.lagRefresh ??= this.lag.refresh().finally(() => (this.lagRefresh = undefined));
         let timer: NodeJS.Timeout | undefined;
         const waited = await Promise.race([this.lagRefresh.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), lagWaitMs)))]);
@@ -77,7 +79,7 @@ export class TelemetryReporter {
       this.reporting = false;
       if (this.again) {
         this.again = false;
-        if (!this.stopped) void this.report();
+        if (!this.stopped) void this.report(false, 0, false);
       }
     }
   }

@@ -122,12 +122,28 @@ describe('PartitionProgress (chunks of 3)', () => {
     expect(p.lastDeliveredTimestamp(0)).toBe(tsOf(3));
   });
 
-  it('tells the join listeners of every join', () => {
+  it('settles a join once its listeners are done (consumption holds commits until then)', async () => {
+    const p = new PartitionProgress(() => NOW, 3);
+    let sampled = false;
+    p.onJoin(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      sampled = true;
+    });
+    p.onJoin(() => {
+      throw new Error('a failing listener does not hold the join');
+    });
+    await p.joined(new Set([0]));
+    expect(sampled).toBe(true);
+  });
+
+  it('tells the join listeners of every join', async () => {
     const p = new PartitionProgress(() => NOW, 3);
     const joins: number[] = [];
-    p.onJoin(() => joins.push(p.owned()?.size ?? -1));
-    p.joined(new Set([0, 1]));
-    p.joined(new Set([1]));
+    p.onJoin(() => {
+      joins.push(p.owned()?.size ?? -1);
+    });
+    await p.joined(new Set([0, 1]));
+    await p.joined(new Set([1]));
     expect(joins).toEqual([2, 1]);
   });
 });
