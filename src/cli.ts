@@ -2,19 +2,20 @@
 /**
  * algorithmia-insights run | validate | print-config  [-c FILE] [--dry-run]
  *
- * The node flag on the first line is the one source of the V8 setting every launcher uses
- * (deploy/ and the benchmark read it from here): V8 grows its young generation to 3 x 16 MB
- * under kafkajs's allocation rate; capped at 3 x 4 MB, the peak RSS while draining a backlog
- * is about 25 MB lower at the same throughput (bench, 1M messages: 165-168 MB against 188-193).
+ * The node flag on the first line caps V8's young generation when started as the installed
+ * command (deploy/ and the benchmark read it from here); `run` applies the same cap in the
+ * process (runtime/memoryLimits.ts), so `node dist/src/cli.js` and any wrapper get it too.
  * Exit codes: 0 ok; 1 a stop that did not finish in time or an internal error; 2 a bad command
  * line or a bad config file (nothing is consumed then).
  */
-import { loadConfig, DEFAULT_CONFIG_PATH } from './config/load';
-import { redactConfig } from './config/redact';
+// Light imports only: `run` caps the young generation before kafkajs, ajv and the rest are
+// loaded (loading them already grows it), so those come in with `await import` below.
 import type { ResolvedConfig } from './config/resolved';
+import { DEFAULT_CONFIG_PATH } from './config/schema';
 import { ConfigError, InsightsError } from './errors';
-import { createLogger, Logger } from './log/logger';
-import { Daemon } from './runtime/daemon';
+import type { Logger } from './log/logger';
+import { YOUNG_SEMI_SPACE_MB } from './tunables';
+import { capYoungGeneration, type YoungGenerationCap, youngGenerationBytes } from './youngGeneration';
 
 export const USAGE = `Usage: algorithmia-insights <command> [options]
 
@@ -74,7 +75,13 @@ function version(): string {
   return 'unknown';
 }
 
-async function run(config: ResolvedConfig, dryRun: boolean, log: Logger): Promise<number> {
+async function run(config: ResolvedConfig, dryRun: boolean, log: Logger, youngGeneration: YoungGenerationCap): Promise<number> {
+  const { Daemon } = await import('./runtime/daemon');
+  log.info('young generation capped', { how: youngGeneration, semi_space_mb: YOUNG_SEMI_SPACE_MB });
+  // Its largest size, reported at stop: a fact for operators and for the memory test.
+  let youngPeak = youngGenerationBytes();
+  const sampler = setInterval(() => (youngPeak = Math.max(youngPeak, youngGenerationBytes())), 500);
+  sampler.unref();
   const daemon = new Daemon(config, { log, dryRun: dryRun ? process.stdout : undefined });
   let stopping = false;
   const exitCode = new Promise<number>((resolve) => {
@@ -94,7 +101,9 @@ async function run(config: ResolvedConfig, dryRun: boolean, log: Logger): Promis
       daemon.stop().then(
         () => {
           clearTimeout(timer);
-          log.info('stopped');
+          clearInterval(sampler);
+          youngPeak = Math.max(youngPeak, youngGenerationBytes());
+          log.info('stopped', { young_generation_peak_mb: Math.round((youngPeak / 1048576) * 10) / 10 });
           resolve(0);
         },
         (err: Error) => {
@@ -127,6 +136,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
+  // First of all (with 'reexec' this does not return: the process starts again with the flag).
+  const youngGeneration = args.command === 'run' ? capYoungGeneration() : undefined;
+  const { loadConfig } = await import('./config/load');
   let config: ResolvedConfig;
   try {
     config = loadConfig(args.config);
@@ -142,9 +154,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (args.command === 'print-config') {
+    const { redactConfig } = await import('./config/redact');
     process.stdout.write(JSON.stringify(redactConfig(config), null, 2) + '\n');
     return 0;
   }
+  const { createLogger } = await import('./log/logger');
   const log = createLogger({ level: config.init.log_level, format: config.init.log_format });
   process.on('uncaughtException', (err) => {
     log.error('internal error; exiting so a supervisor restarts from the last commit', { error: err.message, stack: err.stack });
@@ -154,7 +168,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     log.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) });
   });
   try {
-    return await run(config, args.dryRun, log);
+    return await run(config, args.dryRun, log, youngGeneration ?? 'flag');
   } catch (err) {
     if (err instanceof InsightsError) {
       log.error(err.message, { code: err.code });

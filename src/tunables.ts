@@ -38,3 +38,6 @@ export const STARTING_GRACE_MS = 30_000;
 
 /** How often the drift state is written to its state file (and at shutdown). */
 export const DRIFT_SNAPSHOT_INTERVAL_MS = 5 * 60_000;
+
+/** The main thread's young generation: at most this many MB per semi-space, however node is started. */
+export const YOUNG_SEMI_SPACE_MB = 4;

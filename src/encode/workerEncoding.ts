@@ -13,6 +13,7 @@ import { asInsightsError, InsightsError } from '../errors';
 import type { Logger } from '../log/logger';
 import { datagramViews } from '../sink/datagramPacker';
 import { WORKER_YOUNG_GENERATION_MB } from '../tunables';
+import { holdAgain } from '../youngGeneration';
 import type { EncodedChunk, EncoderSetup } from './chunkEncoder';
 import { datagramBuffer, type ChunkEncoding } from './chunkEncoding';
 import type { DriftReport } from './driftFeed';
@@ -133,6 +134,7 @@ export class WorkerEncoding implements ChunkEncoding {
     });
     // An idle encoder must not keep the process alive; the Kafka connection and timers do.
     worker.unref();
+    worker.once('online', holdAgain);
     worker.on('message', (reply: WorkerReply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
