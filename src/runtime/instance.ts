@@ -76,8 +76,8 @@ export class Instance {
   }
 
   /**
-   * Reports once before consuming (bounded wait), so that the first lag sample after a restart
-   * shows the backlog that built up meanwhile; then consumes and reports every interval.
+   * Reports once before consuming (the service check, and drift scores restored from the
+   * state file); then consumes and reports every interval. Lag comes with the group join.
    */
   async start(): Promise<void> {
     this.health.started();

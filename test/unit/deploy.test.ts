@@ -366,6 +366,12 @@ describe('deploy/algorithmia-insights.service', () => {
     expect(svc('WorkingDirectory')).toBe(INSTALL_DIR);
   });
 
+  it('has a private state directory for the drift state file, the one place it may write', () => {
+    expect(svc('ProtectSystem')).toBe('strict');
+    expect(svc('StateDirectory')).toBe('algorithmia-insights');
+    expect(svc('StateDirectoryMode')).toBe('0700');
+  });
+
   it('validates the same config file before starting', () => {
     expect(svc('ExecStartPre')?.split(/\s+/)).toEqual(['/usr/bin/node', ...NODE_FLAGS, script, 'validate', '-c', DEFAULT_CONFIG_PATH]);
   });
