@@ -1,5 +1,6 @@
 /**
- * unit: pure stages, in parallel. integration: one shared real broker started by globalSetup.
+ * unit: pure stages, in parallel. integration: one shared real broker started by globalSetup,
+ * of the Kafka version AIK_KAFKA_VERSION names (`npm test` runs it against 3.9.2 and 4.4.0).
  * faults: brokers of their own, run in band by `npm run test:faults`.
  */
 const tsJest = ['ts-jest', { diagnostics: false }];
