@@ -62,7 +62,7 @@ async function main(): Promise<number> {
     },
   });
   setBrokerWorkDir(broker.workDir);
-  results.broker = { bootstrap: broker.bootstrap, startSeconds: round((Date.now() - brokerStarted) / 1000, 1), kafkaVersion: '3.9.2', heap: '-Xmx512m' };
+  results.broker = { bootstrap: broker.bootstrap, startSeconds: round((Date.now() - brokerStarted) / 1000, 1), kafkaVersion: broker.version, heap: '-Xmx512m' };
   say(`broker ready at ${broker.bootstrap}`);
 
   const topic = `bench-insights-${Date.now()}`;
