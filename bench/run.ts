@@ -10,7 +10,8 @@
  *    installed), in a child process (bench/scenarios/drain.ts).
  *    (b) the check process (`node dist/src/cli.js run -c conf.yaml`) end to end into a UDP
  *    listener (8192-byte and default 1432-byte datagrams) and a Unix datagram listener
- *    (bench/scenarios/check.ts); with --baseline-cli, the other build too, right after each.
+ *    (bench/scenarios/check.ts); with --baseline-cli, the other build too, the two in turn
+ *    first (alternating by round: whichever runs first in a round measures slower).
  * 3. (c) latency at a steady rate (default 2,000 msg/s for 20 s): produce time -> datagram arrival
  *    (bench/scenarios/latency.ts).
  * (a) and (b) run `--rounds` times (default 3), interleaved; the table shows the median round of
@@ -103,7 +104,9 @@ async function main(): Promise<number> {
         if ('available' in kcat) say(`    ${kcat.note}`);
       }
       for (const t of targets) {
-        for (const b of buildsFor(t)) {
+        // The build that runs first in a round measures slower (an A/A run showed it): alternate.
+        const order = round % 2 === 0 ? buildsFor(t) : [...buildsFor(t)].reverse();
+        for (const b of order) {
           say(`(b) check process${b.label} end to end -> ${targetName(t)}${t.maxDatagramBytes ? '' : ' (default datagram size)'}${of}...`);
           const r = await checkEndToEnd(b, broker.bootstrap, topic, args.messages, pre.expectedMetricLines, t, prof, admin);
           checks.set(key(b, t), [...(checks.get(key(b, t)) ?? []), r]);
