@@ -11,6 +11,7 @@
  * of observe() (one call per value) and observeMessage() (one call per message).
  */
 import { DriftTracker } from '../src/drift';
+import { mulberry32 } from '../test/harness/hostileCorpus';
 
 declare const gc: (() => void) | undefined;
 
@@ -22,16 +23,6 @@ const HOURS = 26;
 const T0 = Date.UTC(2026, 0, 1);
 const continuous = process.argv.includes('--continuous');
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(1);
 const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 const kinds: Array<() => number> = [

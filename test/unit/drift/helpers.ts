@@ -1,21 +1,14 @@
 /** Seeded generators for the drift tests. */
 import { DriftTracker, type DriftOptions } from '../../../src/drift';
+import { mulberry32 } from '../../harness/hostileCorpus';
+
+/** The one seeded PRNG of the tests (shared with the hostile corpus and the generator). */
+export { mulberry32 };
 
 export const MIN = 60_000;
 export const HOUR = 3_600_000;
 /** 2026-01-01T00:00:00Z, an hour (and slot) boundary. */
 export const T0 = Date.UTC(2026, 0, 1);
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function normal(rand: () => number, mean: number, sd: number): () => number {
   return () => {
