@@ -3,47 +3,28 @@
  * never on message text; failures met at run time are also counted by code and stage
  * (`algorithmia.forwarder.errors`), so a code is a bounded tag value.
  */
-export type ErrorCode =
-  | 'CONFIG_READ' // the config file cannot be read
-  | 'CONFIG_PARSE' // the file is not valid YAML
-  | 'CONFIG_INVALID' // the file does not match the schema
-  | 'SECRET_UNAVAILABLE' // a *_env variable is unset or a *_file cannot be read
-  | 'CLI_USAGE' // bad command line
-  | 'SINK_UNAVAILABLE' // the DogStatsD transport cannot be created (e.g. unix-dgram missing)
-  | 'SINK_SEND' // a datagram was not handed to the socket
-  | 'KAFKA_CONNECT' // brokers unreachable, or a request to them failed
-  | 'KAFKA_AUTH' // authentication failed
-  | 'CONSUMER_CRASH' // kafkajs stopped the consumer without restarting it
-  | 'ENCODER_FAILED' // a chunk could not be encoded (the worker thread died or threw)
-  | 'DEAD_LETTER_FAILED' // rejected messages could not be produced to the dead-letter topic
-  | 'COMMIT_FAILED' // an offset commit failed (retried with the next one)
-  | 'LAG_UNAVAILABLE' // consumer lag could not be read
-  | 'CODEC_UNAVAILABLE' // a fetched batch uses a compression this client cannot decompress
-  | 'DRIFT_REPORT_FAILED' // drift scores could not be computed or sent
-  | 'DRIFT_STATE_UNREADABLE' // the drift state file is truncated, corrupt or of an unknown version
-  | 'DRIFT_STATE_WRITE_FAILED'; // the drift state file could not be written (the previous one is kept)
-
-/** Every code, for the telemetry catalogue (bounded tag values). */
-export const ERROR_CODES: readonly ErrorCode[] = [
-  'CONFIG_READ',
-  'CONFIG_PARSE',
-  'CONFIG_INVALID',
-  'SECRET_UNAVAILABLE',
-  'CLI_USAGE',
-  'SINK_UNAVAILABLE',
-  'SINK_SEND',
-  'KAFKA_CONNECT',
-  'KAFKA_AUTH',
-  'CONSUMER_CRASH',
-  'ENCODER_FAILED',
-  'DEAD_LETTER_FAILED',
-  'COMMIT_FAILED',
-  'LAG_UNAVAILABLE',
-  'CODEC_UNAVAILABLE',
-  'DRIFT_REPORT_FAILED',
-  'DRIFT_STATE_UNREADABLE',
-  'DRIFT_STATE_WRITE_FAILED',
-];
+/** Every code (bounded: they are telemetry tag values), each with what it means. */
+export const ERROR_CODES = [
+  'CONFIG_READ', // the config file cannot be read
+  'CONFIG_PARSE', // the file is not valid YAML
+  'CONFIG_INVALID', // the file does not match the schema
+  'SECRET_UNAVAILABLE', // a *_env variable is unset or a *_file cannot be read
+  'CLI_USAGE', // bad command line
+  'SINK_UNAVAILABLE', // the DogStatsD transport cannot be created (e.g. unix-dgram missing)
+  'SINK_SEND', // a datagram was not handed to the socket
+  'KAFKA_CONNECT', // brokers unreachable, or a request to them failed
+  'KAFKA_AUTH', // authentication failed
+  'CONSUMER_CRASH', // kafkajs stopped the consumer without restarting it
+  'ENCODER_FAILED', // a chunk could not be encoded (the worker thread died or threw)
+  'DEAD_LETTER_FAILED', // rejected messages could not be produced to the dead-letter topic
+  'COMMIT_FAILED', // an offset commit failed (retried with the next one)
+  'LAG_UNAVAILABLE', // consumer lag could not be read
+  'CODEC_UNAVAILABLE', // a fetched batch uses a compression this client cannot decompress
+  'DRIFT_REPORT_FAILED', // drift scores could not be computed or sent
+  'DRIFT_STATE_UNREADABLE', // the drift state file is truncated, corrupt or of an unknown version
+  'DRIFT_STATE_WRITE_FAILED', // the drift state file could not be written (the previous one is kept)
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class InsightsError extends Error {
   readonly code: ErrorCode;
