@@ -9,6 +9,9 @@ import { stringify } from 'yaml';
 import { parseConfig } from '../src/config/load';
 import { createChunkEncoder, type EncoderSetup } from '../src/encode/chunkEncoder';
 import { encoderSetup } from '../src/encode/encoderSetup';
+import { apply as applyObservations } from '../src/encode/driftFeed';
+import type { DriftObservations } from '../src/encode/driftRecorder';
+import { DriftTracker } from '../src/drift';
 import { InsightsGenerator } from '../scripts/insightsGenerator';
 
 const messages = Number(process.argv[2] ?? 200_000);
@@ -56,14 +59,26 @@ console.log(`${messages.toLocaleString('en-US')} generated messages, ${(gen.byte
 measure('UTF-8 decode + JSON.parse only', () => {
   for (const v of values) sink += Object.keys(JSON.parse(utf8.decode(v)) as object).length;
 });
+const observed: DriftObservations[] = [];
 for (const [fastDecode, drift] of [[true, false], [false, false], [true, true]]) {
   const encoder = createChunkEncoder(setup(fastDecode, drift));
-  measure(`encode, ${fastDecode ? 'byte scanner' : 'JSON.parse'}${drift ? ', drift on' : ''}`, () => {
+  measure(`encode, ${fastDecode ? 'byte scanner' : 'JSON.parse'}${drift ? ', drift recorded' : ''}`, () => {
+    observed.length = 0;
     for (const c of chunks) {
       const out = encoder.encodePacked(c.bytes, c.lengths, now);
       sink += out.datagrams.length;
+      if (out.drift) observed.push(out.drift);
       if (out.datagrams.length > 0) encoder.recycle(out.datagrams[0].buffer as ArrayBuffer);
     }
+  });
+}
+// The drift tracker's share, on the main thread: the last round's observations, into a fresh tracker each round.
+const driftOptions = setup(true, true).drift;
+if (driftOptions) {
+  measure('drift tracker (main thread)', () => {
+    const tracker = new DriftTracker(driftOptions);
+    for (const o of observed) applyObservations(tracker, o);
+    sink += tracker.trackedSeries;
   });
 }
 if (sink < 0) console.log(sink); // keeps the work observable

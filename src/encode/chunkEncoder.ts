@@ -15,7 +15,7 @@ import { formatLine } from '../sink/lineFormat';
 import { SeriesPacker } from '../sink/seriesPacker';
 import type { RejectReason } from '../decode/rejectReasons';
 import type { DriftOptions } from '../drift';
-import { DriftFeed } from './driftFeed';
+import { DriftRecorder, type DriftObservations } from './driftRecorder';
 
 export interface EncoderOptions {
   maxMessageBytes: number;
@@ -52,11 +52,12 @@ export interface EncodedChunk {
   rejected: RejectedMessage[];
   dropped: Array<[DropReason, number]>;
   overflow: Array<[GuardedTag, number]>;
+  /** What model drift is to be fed with (driftFeed.ts); absent when drift is off or nothing was tracked. */
+  drift?: DriftObservations;
 }
 
-/** `driftState`: a drift snapshot to start from (validated by the caller). */
-export function createChunkEncoder(setup: EncoderSetup, driftState?: Uint8Array): ChunkEncoder {
-  const drift = setup.drift ? DriftFeed.create(setup.drift, driftState) : undefined;
+export function createChunkEncoder(setup: EncoderSetup): ChunkEncoder {
+  const drift = setup.drift ? new DriftRecorder() : undefined;
   const mapper = new Mapper(
     { ...setup.mapping, allow: setup.mapping.allow.map((r) => new RegExp(r)), deny: setup.mapping.deny.map((r) => new RegExp(r)) },
     new CardinalityGuard(setup.limits),
@@ -82,8 +83,8 @@ export class ChunkEncoder implements PointSink {
     private readonly opts: EncoderOptions,
     /** The fast decoder; without it every message goes through JSON.parse. */
     private readonly scanner?: MessageScanner,
-    /** Model drift, fed by the mapper; the encoder sets each message's timestamps. */
-    readonly drift?: DriftFeed,
+    /** Model drift's observations, recorded by the mapper; the encoder sets each message's timestamps. */
+    private readonly drift?: DriftRecorder,
   ) {
     this.packer = new DatagramPacker(opts.maxDatagramBytes, opts.lineSuffix);
     if (opts.packValues ?? true) this.series = new SeriesPacker();
@@ -149,6 +150,8 @@ export class ChunkEncoder implements PointSink {
       dropped: [...this.dropped],
       overflow: [...this.overflowed],
     };
+    const drift = this.drift?.take();
+    if (drift) chunk.drift = drift;
     this.points = 0;
     this.dropped = new Map();
     this.overflowed = new Map();

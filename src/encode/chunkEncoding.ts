@@ -6,12 +6,13 @@
  * decoding and the socket sends take the rest and must stay on the main thread (kafkajs owns
  * its connection, unix-dgram is not loadable in a worker). With the encoder in a worker, the
  * two halves run on two cores: the main thread fetches and sends while the worker encodes.
- * Model drift lives with the encoder (it watches what the mapping emits): reports and
- * snapshots are asked of the encoding.
+ * Model drift: the encoder records what the mapping emits with each chunk, and the encoding
+ * feeds it to the drift tracker on the calling thread (driftFeed.ts), which answers the
+ * reports and snapshots asked of the encoding.
  */
 import { asInsightsError } from '../errors';
 import type { ChunkEncoder, EncodedChunk } from './chunkEncoder';
-import type { DriftReport } from './driftFeed';
+import type { DriftFeed, DriftReport } from './driftFeed';
 
 export interface ChunkEncoding {
   /** True when encode() works beside the caller's thread (worth starting early). */
@@ -34,11 +35,16 @@ export function datagramBuffer(chunk: EncodedChunk): ArrayBuffer | undefined {
 
 export class InlineEncoding implements ChunkEncoding {
   readonly parallel = false;
-  constructor(private readonly encoder: ChunkEncoder) {}
+  constructor(
+    private readonly encoder: ChunkEncoder,
+    private readonly drift?: DriftFeed,
+  ) {}
 
   encode(values: ReadonlyArray<Buffer | null>, nowMs: number, timestamps?: Float64Array): Promise<EncodedChunk> {
     try {
-      return Promise.resolve(this.encoder.encode(values, nowMs, timestamps));
+      const chunk = this.encoder.encode(values, nowMs, timestamps);
+      this.drift?.add(chunk.drift);
+      return Promise.resolve(chunk);
     } catch (err) {
       return Promise.reject(asInsightsError(err, 'ENCODER_FAILED'));
     }
@@ -50,11 +56,11 @@ export class InlineEncoding implements ChunkEncoding {
   }
 
   async driftReport(nowMs: number): Promise<DriftReport | undefined> {
-    return this.encoder.drift?.report(nowMs);
+    return this.drift?.report(nowMs);
   }
 
   async driftSnapshot(): Promise<Uint8Array | undefined> {
-    return this.encoder.drift?.snapshot();
+    return this.drift?.snapshot();
   }
 
   async close(): Promise<void> {

@@ -1,13 +1,15 @@
 /**
- * Model drift fed from the mapping, where the values are: the encoder hands the drift tracker
- * every value the mapping emits, with the message's drift time (its `time`, else the Kafka
- * timestamp, else its arrival). Lives beside the encoder, so in the worker thread when there is
- * one; the main thread asks it for reports and snapshots.
+ * Model drift on the main thread: the drift tracker, fed with the observations each encoded
+ * chunk carries (driftRecorder.ts), asked for reports and snapshots by the runtime.
+ *
+ * A chunk's observations are applied on the next turn of the event loop, after its datagrams
+ * have been handed to the socket: sending comes first, and the main thread has the time to
+ * spare while the encoder works on the next chunk. A report or snapshot applies what is pending
+ * first. A failure while applying is kept and thrown by the next report (counted and logged
+ * there); it never reaches the event loop.
  */
-import type { MessageFields } from '../decode/messageFields';
-import { type DriftOptions, type DriftScore, DriftTracker, driftMessageTime } from '../drift';
-import type { ValueObserver } from '../map/mapRecord';
-import type { VersionState } from '../drift/state';
+import { type DriftOptions, type DriftScore, DriftTracker } from '../drift';
+import type { DriftObservations } from './driftRecorder';
 
 export interface DriftReport {
   scores: DriftScore[];
@@ -16,13 +18,10 @@ export interface DriftReport {
   untracked: number;
 }
 
-export class DriftFeed implements ValueObserver {
-  /** The version of the message being mapped (undefined: not tracked), and its drift time. */
-  private current: VersionState | undefined;
-  private time = 0;
-  /** The Kafka timestamp of the message being mapped (NaN: none), and the chunk's arrival time. */
-  recordTimestamp = NaN;
-  arrivalMs = 0;
+export class DriftFeed {
+  private pending: DriftObservations[] = [];
+  private scheduled = false;
+  private failure: Error | undefined;
 
   constructor(private readonly tracker: DriftTracker) {}
 
@@ -32,24 +31,53 @@ export class DriftFeed implements ValueObserver {
     return new DriftFeed(restored?.ok ? restored.tracker : new DriftTracker(opts));
   }
 
-  message(fields: MessageFields): boolean {
-    const version = fields.version === undefined || fields.version === null ? '' : String(fields.version);
-    const owner = fields.owner === undefined || fields.owner === null ? '' : String(fields.owner);
-    this.time = driftMessageTime(typeof fields.time === 'string' ? fields.time : undefined, this.recordTimestamp, this.arrivalMs, this.arrivalMs);
-    this.current = this.tracker.begin(fields.algorithmName, version, owner, this.time);
-    return this.current !== undefined;
+  /** Queues one chunk's observations; they are applied shortly (or by the next report). */
+  add(observations: DriftObservations | undefined): void {
+    if (observations === undefined) return;
+    this.pending.push(observations);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
-  value(field: string, value: number): void {
-    if (this.current) this.tracker.value(this.current, this.time, field, value);
+  /** Applies every queued chunk now. */
+  flush(): void {
+    this.scheduled = false;
+    const pending = this.pending;
+    this.pending = [];
+    for (const o of pending) {
+      try {
+        apply(this.tracker, o);
+      } catch (err) {
+        this.failure ??= err as Error;
+      }
+    }
   }
 
   report(wallNowMs: number): DriftReport {
+    this.flush();
+    const failure = this.failure;
+    this.failure = undefined;
+    if (failure) throw failure;
     const scores = this.tracker.report(wallNowMs);
     return { scores, trackedSeries: this.tracker.trackedSeries, untracked: this.tracker.takeUntracked() };
   }
 
   snapshot(): Uint8Array {
+    this.flush();
     return this.tracker.snapshot();
+  }
+}
+
+/** Feeds one chunk's observations to the tracker, message by message, in their order. */
+export function apply(tracker: DriftTracker, o: DriftObservations): void {
+  let start = 0;
+  for (let m = 0; m < o.messageTime.length; m++) {
+    const end = o.messageEnd[m];
+    const time = o.messageTime[m];
+    const v = 3 * o.messageVersion[m];
+    const vs = tracker.begin(o.versions[v], o.versions[v + 1], o.versions[v + 2], time);
+    if (vs !== undefined) for (let i = start; i < end; i++) tracker.value(vs, time, o.fields[o.valueField[i]], o.values[i]);
+    start = end;
   }
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger';
 import { MAX_STAMP_AGE_SECONDS } from '../tunables';
 import { createChunkEncoder, type EncoderSetup } from './chunkEncoder';
 import { type ChunkEncoding, InlineEncoding } from './chunkEncoding';
+import { DriftFeed } from './driftFeed';
 import { WorkerEncoding } from './workerEncoding';
 
 export interface EncoderSetupOptions {
@@ -53,6 +54,7 @@ export function encoderSetup(instance: ResolvedInstance, opts: EncoderSetupOptio
  */
 export function createEncoding(instance: ResolvedInstance, setup: EncoderSetup, log: Logger, driftState?: Uint8Array): ChunkEncoding {
   // Built here either way: a bad regex or prefix fails at start, not in the worker.
-  const inline = createChunkEncoder(setup, instance.worker_thread ? undefined : driftState);
-  return instance.worker_thread ? new WorkerEncoding(setup, log, undefined, driftState) : new InlineEncoding(inline);
+  const inline = createChunkEncoder(setup);
+  const drift = setup.drift ? DriftFeed.create(setup.drift, driftState) : undefined;
+  return instance.worker_thread ? new WorkerEncoding(setup, log, undefined, drift) : new InlineEncoding(inline, drift);
 }

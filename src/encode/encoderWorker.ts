@@ -3,12 +3,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { InsightsError } from '../errors';
 import { createChunkEncoder } from './chunkEncoder';
 import { datagramBuffer } from './chunkEncoding';
+import { observationBuffers } from './driftRecorder';
 import type { WorkerData, WorkerReply, WorkerRequest } from './workerEncoding';
 
 const port = parentPort;
 if (!port) throw new InsightsError('ENCODER_FAILED', 'encoderWorker.js runs as a worker thread');
 const data = workerData as WorkerData;
-const encoder = createChunkEncoder(data.setup, data.driftState);
+const encoder = createChunkEncoder(data.setup);
 
 port.on('message', (req: WorkerRequest) => {
   if ('recycle' in req) {
@@ -17,25 +18,15 @@ port.on('message', (req: WorkerRequest) => {
   }
   let reply: WorkerReply;
   try {
-    if ('drift' in req) {
-      if (req.drift === 'report') reply = { id: req.id, driftReport: encoder.drift?.report(req.nowMs) };
-      else {
-        const snapshot = encoder.drift?.snapshot();
-        reply = { id: req.id, driftSnapshot: snapshot };
-        port.postMessage(reply, snapshot ? [snapshot.buffer as ArrayBuffer] : []);
-        return;
-      }
-    } else {
-      const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
-      const chunk = encoder.encodePacked(bytes, req.lengths, req.nowMs, req.timestamps);
-      const { datagrams, ...rest } = chunk;
-      // The datagrams' buffer moves to the main thread whole (transferred, not copied).
-      const lengths = Int32Array.from(datagrams, (d) => d.length);
-      const buffer = datagramBuffer(chunk) ?? new ArrayBuffer(0);
-      const done: WorkerReply = { id: req.id, chunk: rest, datagramBytes: buffer, datagramLengths: lengths };
-      port.postMessage(done, [buffer, lengths.buffer]);
-      return;
-    }
+    const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
+    const chunk = encoder.encodePacked(bytes, req.lengths, req.nowMs, req.timestamps);
+    const { datagrams, ...rest } = chunk;
+    // The datagrams' buffer and the drift observations move to the main thread (transferred, not copied).
+    const lengths = Int32Array.from(datagrams, (d) => d.length);
+    const buffer = datagramBuffer(chunk) ?? new ArrayBuffer(0);
+    const done: WorkerReply = { id: req.id, chunk: rest, datagramBytes: buffer, datagramLengths: lengths };
+    port.postMessage(done, [buffer, lengths.buffer, ...(rest.drift ? observationBuffers(rest.drift) : [])]);
+    return;
   } catch (err) {
     reply = { id: req.id, error: (err as Error).message };
   }

@@ -5,7 +5,8 @@
  * timestamps, and its datagrams come back the same way: nothing is serialised or copied per
  * message. A worker that dies fails the chunks in flight (their partitions are paused and sent
  * again, as for a failed send) and is started again on the next chunk, with fresh cardinality
- * windows and the drift state of the last snapshot taken.
+ * windows. Model drift lives on this side (driftFeed.ts), fed with the observations each chunk
+ * brings back, so a worker that dies loses none of it.
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -16,16 +17,15 @@ import { WORKER_YOUNG_GENERATION_MB } from '../tunables';
 import { holdAgain } from '../youngGeneration';
 import type { EncodedChunk, EncoderSetup } from './chunkEncoder';
 import { datagramBuffer, type ChunkEncoding } from './chunkEncoding';
-import type { DriftReport } from './driftFeed';
+import type { DriftFeed, DriftReport } from './driftFeed';
 
 /** What a worker starts from. */
 export interface WorkerData {
   setup: EncoderSetup;
-  driftState?: Uint8Array;
 }
 
-/** Main thread -> worker: a chunk to encode, a datagram buffer given back, or a drift request. */
-export type WorkerRequest = EncodeRequest | { recycle: ArrayBuffer } | { id: number; drift: 'report'; nowMs: number } | { id: number; drift: 'snapshot' };
+/** Main thread -> worker: a chunk to encode, or a datagram buffer given back. */
+export type WorkerRequest = EncodeRequest | { recycle: ArrayBuffer };
 
 export interface EncodeRequest {
   id: number;
@@ -37,12 +37,8 @@ export interface EncodeRequest {
   nowMs: number;
 }
 
-/** Worker -> main thread: the chunk (its datagrams as one transferred buffer and their lengths), a drift answer, or an error. */
-export type WorkerReply =
-  | { id: number; chunk: Omit<EncodedChunk, 'datagrams'>; datagramBytes: ArrayBuffer; datagramLengths: Int32Array }
-  | { id: number; driftReport: DriftReport | undefined }
-  | { id: number; driftSnapshot: Uint8Array | undefined }
-  | { id: number; error: string };
+/** Worker -> main thread: the chunk (its datagrams as one transferred buffer and their lengths), or an error. */
+export type WorkerReply = { id: number; chunk: Omit<EncodedChunk, 'datagrams'>; datagramBytes: ArrayBuffer; datagramLengths: Int32Array } | { id: number; error: string };
 
 interface Pending {
   resolve(reply: WorkerReply): void;
@@ -60,8 +56,8 @@ export class WorkerEncoding implements ChunkEncoding {
     private readonly setup: EncoderSetup,
     private readonly log: Logger,
     private readonly script = join(__dirname, 'encoderWorker.js'),
-    /** Drift state to start from; replaced by each snapshot taken, for a worker started again. */
-    private driftState?: Uint8Array,
+    /** Model drift, fed with each chunk's observations (absent when drift is off). */
+    private readonly drift?: DriftFeed,
   ) {}
 
   async encode(values: ReadonlyArray<Buffer | null>, nowMs: number, timestamps?: Float64Array): Promise<EncodedChunk> {
@@ -84,6 +80,7 @@ export class WorkerEncoding implements ChunkEncoding {
     if (timestamps) transfer.push(timestamps.buffer as ArrayBuffer);
     const reply = await this.request((id) => ({ id, bytes, lengths, timestamps, nowMs }), transfer);
     if (!('chunk' in reply)) throw new InsightsError('ENCODER_FAILED', 'encoder worker: unexpected reply');
+    this.drift?.add(reply.chunk.drift);
     return { ...reply.chunk, datagrams: datagramViews(reply.datagramBytes, reply.datagramLengths) };
   }
 
@@ -94,18 +91,11 @@ export class WorkerEncoding implements ChunkEncoding {
   }
 
   async driftReport(nowMs: number): Promise<DriftReport | undefined> {
-    if (!this.setup.drift) return undefined;
-    const reply = await this.request((id) => ({ id, drift: 'report', nowMs }));
-    return 'driftReport' in reply ? reply.driftReport : undefined;
+    return this.drift?.report(nowMs);
   }
 
   async driftSnapshot(): Promise<Uint8Array | undefined> {
-    if (!this.setup.drift) return undefined;
-    // Without a worker (none started yet, or it died) the last snapshot is still the state.
-    if (!this.worker) return this.driftState;
-    const reply = await this.request((id) => ({ id, drift: 'snapshot' }));
-    if ('driftSnapshot' in reply && reply.driftSnapshot) this.driftState = reply.driftSnapshot;
-    return this.driftState;
+    return this.drift?.snapshot();
   }
 
   async close(): Promise<void> {
@@ -127,7 +117,7 @@ export class WorkerEncoding implements ChunkEncoding {
   }
 
   private start(): Worker {
-    const data: WorkerData = { setup: this.setup, driftState: this.driftState };
+    const data: WorkerData = { setup: this.setup };
     const worker = new Worker(this.script, {
       workerData: data,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },

@@ -1,6 +1,7 @@
 /**
- * The worker-thread encoding against the inline one: the same chunks give the same datagrams
- * and counts (hostile corpus), and a worker that dies fails only the chunks in flight.
+ * The worker-thread encoding against the inline one: the same chunks give the same datagrams,
+ * counts and drift state (hostile corpus), and a worker that dies fails only the chunks in
+ * flight (the drift state, on the main thread, survives it).
  * Runs the built worker script (dist/), as the daemon does.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { silentLogger } from '../../src/log/logger';
 import { createChunkEncoder, EncodedChunk, EncoderSetup } from '../../src/encode/chunkEncoder';
 import { InlineEncoding } from '../../src/encode/chunkEncoding';
+import { DriftFeed } from '../../src/encode/driftFeed';
+import type { DriftOptions } from '../../src/drift';
 import { WorkerEncoding } from '../../src/encode/workerEncoding';
 import { generateHostileCorpus } from '../harness/hostileCorpus';
 
@@ -16,8 +19,11 @@ const ROOT = resolve(__dirname, '../..');
 const WORKER_SCRIPT = join(ROOT, 'dist/src/encode/encoderWorker.js');
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
-function setup(maxMessageBytes: number): EncoderSetup {
+const DRIFT: DriftOptions = { baselines: ['trailing', 'previous_version'], minSamples: 1, maxSeries: 1000 };
+
+function setup(maxMessageBytes: number, drift?: DriftOptions): EncoderSetup {
   return {
+    ...(drift ? { drift } : {}),
     mapping: {
       prefix: 'algorithmia.',
       defaultType: 'distribution',
@@ -36,13 +42,17 @@ function setup(maxMessageBytes: number): EncoderSetup {
 }
 
 describe('chunk encoding in a worker thread', () => {
-  it('gives exactly what inline encoding gives, chunk by chunk, with datagram buffers recycled', async () => {
+  it.each([
+    ['model drift off', undefined],
+    ['model drift on', DRIFT],
+  ])('gives exactly what inline encoding gives, chunk by chunk, with datagram buffers recycled (%s)', async (_name, drift) => {
     const corpus = generateHostileCorpus({ seed: 20261125, size: 1500 });
     const maxMessageBytes = 256 * 1024;
+    const feed = () => (drift ? DriftFeed.create(drift) : undefined);
     // the reference never gets a buffer back; the two others reuse theirs
-    const reference = new InlineEncoding(createChunkEncoder(setup(maxMessageBytes)));
-    const inline = new InlineEncoding(createChunkEncoder(setup(maxMessageBytes)));
-    const worker = new WorkerEncoding(setup(maxMessageBytes), silentLogger, WORKER_SCRIPT);
+    const reference = new InlineEncoding(createChunkEncoder(setup(maxMessageBytes, drift)));
+    const inline = new InlineEncoding(createChunkEncoder(setup(maxMessageBytes, drift)), feed());
+    const worker = new WorkerEncoding(setup(maxMessageBytes, drift), silentLogger, WORKER_SCRIPT, feed());
     try {
       const values = corpus.messages.map((m) => m.value);
       let datagrams = 0;
@@ -63,6 +73,14 @@ describe('chunk encoding in a worker thread', () => {
       // the comparison covered real output and real rejects
       expect(datagrams).toBeGreaterThan(50);
       expect(rejected).toBeGreaterThan(10);
+      if (drift) {
+        // the drift state fed from the worker's chunks is the one fed inline, byte for byte
+        const [fromWorker, fromInline] = [await worker.driftSnapshot(), await inline.driftSnapshot()];
+        expect(fromInline?.length).toBeGreaterThan(1000);
+        expect(Buffer.from(fromWorker ?? []).equals(Buffer.from(fromInline ?? []))).toBe(true);
+      } else {
+        expect(await worker.driftSnapshot()).toBeUndefined();
+      }
     } finally {
       await worker.close();
     }
@@ -78,12 +96,16 @@ describe('chunk encoding in a worker thread', () => {
         `parentPort.on('message', (req) => { if (req.nowMs === 13) process.exit(3); });\n` +
         `require(${JSON.stringify(WORKER_SCRIPT)});\n`,
     );
-    const encoding = new WorkerEncoding(setup(25_600), silentLogger, script);
+    const encoding = new WorkerEncoding(setup(25_600, DRIFT), silentLogger, script, DriftFeed.create(DRIFT));
     const message = [Buffer.from(JSON.stringify({ algorithm_name: 'a', duration_milliseconds: 5 }))];
     try {
+      await encoding.encode([Buffer.from(JSON.stringify({ algorithm_name: 'a', x: 1 }))], NOW);
       await expect(encoding.encode(message, 13)).rejects.toThrow(/exited with code 3/);
       const after = await encoding.encode(message, NOW);
       expect(after.datagrams.map(String)).toEqual(['algorithmia.duration_milliseconds:5|d|#algorithm_name:a,env:test']);
+      // model drift lives on the main thread: what came before the crash is still tracked
+      await encoding.encode([Buffer.from(JSON.stringify({ algorithm_name: 'a', y: 2 }))], NOW);
+      expect((await encoding.driftReport(NOW))?.trackedSeries).toBe(2);
     } finally {
       await encoding.close();
       rmSync(dir, { recursive: true, force: true });

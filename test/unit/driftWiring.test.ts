@@ -12,6 +12,8 @@ import { DriftTracker } from '../../src/drift';
 import { MessageScanner } from '../../src/decode/scanMessage';
 import { ChunkEncoder } from '../../src/encode/chunkEncoder';
 import { DriftFeed } from '../../src/encode/driftFeed';
+import { DriftRecorder, type DriftObservations } from '../../src/encode/driftRecorder';
+import { InsightsGenerator } from '../../scripts/insightsGenerator';
 import { createLogger } from '../../src/log/logger';
 import { CardinalityGuard } from '../../src/map/cardinalityGuard';
 import { Mapper, type MappingOptions, type ValueObserver } from '../../src/map/mapRecord';
@@ -74,15 +76,18 @@ describe('the drift time of a message', () => {
   function times(messages: Array<Record<string, unknown>>, timestamps: number[]): number[] {
     const seen: number[] = [];
     const tracker = { begin: (_n: string, _v: string, _o: string, t: number) => (seen.push(t), {}), value: () => undefined } as unknown as DriftTracker;
-    const feed = new DriftFeed(tracker);
+    const recorder = new DriftRecorder();
     const setup = testEncoderSetup();
-    const mapper = new Mapper({ ...setup.mapping, allow: [], deny: [] }, new CardinalityGuard(setup.limits), feed);
-    const encoder = new ChunkEncoder(mapper, setup.encoder, new MessageScanner({ requestId: false, sessionId: false, time: true }), feed);
-    encoder.encode(
+    const mapper = new Mapper({ ...setup.mapping, allow: [], deny: [] }, new CardinalityGuard(setup.limits), recorder);
+    const encoder = new ChunkEncoder(mapper, setup.encoder, new MessageScanner({ requestId: false, sessionId: false, time: true }), recorder);
+    const chunk = encoder.encode(
       messages.map((m) => Buffer.from(JSON.stringify({ algorithm_name: 'a', algorithm_version: '1', x: 1, ...m }))),
       NOW,
       Float64Array.from(timestamps),
     );
+    const feed = new DriftFeed(tracker);
+    feed.add(chunk.drift);
+    feed.flush();
     return seen;
   }
 
@@ -101,6 +106,85 @@ describe('the drift time of a message', () => {
         [kafka, kafka, kafka, kafka, kafka, NaN],
       ),
     ).toEqual([NOW - 3_600_000, NOW + 600_000, kafka, kafka, kafka, NOW]);
+  });
+});
+
+describe('drift observations: recorded by the encoder, applied by the feed', () => {
+  const opts = { baselines: ['trailing' as const, 'previous_version' as const], minSamples: 50, maxSeries: 1000 };
+  /** Encodes `chunks` with `observer` beside the mapper; the recorder also goes to the encoder (timestamps). */
+  function encodeAll(chunks: Buffer[][], observer: ValueObserver, recorder: DriftRecorder, onChunk: (drift: DriftObservations | undefined) => void): void {
+    const setup = testEncoderSetup();
+    const mapper = new Mapper({ ...setup.mapping, allow: [], deny: [] }, new CardinalityGuard(setup.limits), observer);
+    const encoder = new ChunkEncoder(mapper, setup.encoder, new MessageScanner({ requestId: false, sessionId: false, time: true }), recorder);
+    for (const chunk of chunks) onChunk(encoder.encode(chunk, NOW, new Float64Array(chunk.length).fill(NaN)).drift);
+  }
+
+  it('build exactly the tracker that feeding it value by value builds (snapshot bytes and scores)', () => {
+    // Two hours of generated traffic in chunks of 2,000 (more values per chunk than the recorder
+    // starts with room for), a version change half way, and a few messages with no numbers.
+    const gen = new InsightsGenerator({ seed: 5, baseTimeMs: NOW - 2 * 3_600_000 });
+    const chunks: Buffer[][] = [];
+    for (let c = 0; c < 8; c++) {
+      const chunk: Buffer[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const r = gen.nextRecord();
+        if (c >= 6 && r.algorithm_name === 'fraud_detector') r.algorithm_version = '2.0';
+        if (i % 500 === 7) chunk.push(Buffer.from(JSON.stringify({ algorithm_name: r.algorithm_name, algorithm_version: r.algorithm_version, time: r.time, note: 'text' })));
+        chunk.push(Buffer.from(JSON.stringify(r)));
+        for (let k = 0; k < 3; k++) gen.nextRecord(); // spread two hours over the chunks
+      }
+      chunks.push(chunk);
+    }
+
+    // Direct: the tracker told of every message and value as the mapper emits them.
+    const direct = new DriftTracker(opts);
+    const recorderForTimes = new DriftRecorder();
+    let vs: ReturnType<DriftTracker['begin']>;
+    let time = 0;
+    const directObserver: ValueObserver = {
+      message: (m) => {
+        recorderForTimes.message(m); // the same drift time as the recorder computes
+        time = recorderForTimes.take()?.messageTime[0] ?? NaN;
+        vs = direct.begin(m.algorithmName, m.version == null ? '' : String(m.version), m.owner == null ? '' : String(m.owner), time);
+        return vs !== undefined;
+      },
+      value: (field, value) => {
+        if (vs) direct.value(vs, time, field, value);
+      },
+    };
+    recorderForTimes.arrivalMs = NOW;
+    encodeAll(chunks, directObserver, recorderForTimes, () => undefined);
+
+    // Recorded: observations per chunk, applied by the feed.
+    const recorder = new DriftRecorder();
+    const feed = DriftFeed.create(opts);
+    let values = 0;
+    encodeAll(chunks, recorder, recorder, (drift) => {
+      values += drift?.values.length ?? 0;
+      feed.add(drift);
+    });
+    expect(values).toBeGreaterThan(8 * 2000 * 8);
+
+    // (equals, not toEqual: a diff of two megabyte buffers takes jest minutes)
+    const [recorded, fedDirectly] = [Buffer.from(feed.snapshot()), Buffer.from(direct.snapshot())];
+    expect(recorded.length).toBeGreaterThan(10_000);
+    expect(recorded.equals(fedDirectly)).toBe(true);
+    const report = feed.report(NOW);
+    expect(report.scores.length).toBeGreaterThan(20);
+    expect(report.scores).toEqual(direct.report(NOW));
+  });
+
+  it('a failure while applying reaches the next report, not the event loop', async () => {
+    const tracker = new DriftTracker(opts);
+    const feed = new DriftFeed(tracker);
+    const recorder = new DriftRecorder();
+    encodeAll([[Buffer.from(JSON.stringify({ algorithm_name: 'a', x: 1 }))]], recorder, recorder, (drift) => feed.add(drift));
+    jest.spyOn(tracker, 'begin').mockImplementationOnce(() => {
+      throw new Error('tracker broke');
+    });
+    await new Promise((resolve) => setImmediate(resolve)); // the feed's own turn: applies, keeps the error
+    expect(() => feed.report(NOW)).toThrow('tracker broke');
+    expect(feed.report(NOW).trackedSeries).toBe(0); // thrown once; the tracker still answers
   });
 });
 

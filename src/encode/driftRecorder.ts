@@ -1,0 +1,128 @@
+/**
+ * The encoder's side of model drift: it records, for each chunk, every value the mapping emits
+ * with its message's version and drift time (its `time`, else the Kafka timestamp, else its
+ * arrival), as a few flat arrays. The drift tracker itself lives on the main thread
+ * (driftFeed.ts): the encoder is the busier thread of the two, and the recording costs a
+ * fraction of what the tracker does per value.
+ */
+import type { MessageFields } from '../decode/messageFields';
+import { driftMessageTime } from '../drift';
+import type { ValueObserver } from '../map/mapRecord';
+
+/** One chunk's observations, as plain data (it crosses from the worker thread). */
+export interface DriftObservations {
+  /** Name, version and owner of each version seen, flattened: version i is [3i, 3i + 3). */
+  versions: string[];
+  fields: string[];
+  /** Per message: its version's index, its drift time, and where its values end. */
+  messageVersion: Int32Array;
+  messageTime: Float64Array;
+  messageEnd: Int32Array;
+  /** Per value: the index of its field in `fields`, and the value. */
+  valueField: Int32Array;
+  values: Float64Array;
+}
+
+export class DriftRecorder implements ValueObserver {
+  /** The Kafka timestamp of the message being mapped (NaN: none), and the chunk's arrival time. */
+  recordTimestamp = NaN;
+  arrivalMs = 0;
+  /** name -> version -> owner -> index, for this chunk. */
+  private readonly versionIds = new Map<string, Map<string, Map<string, number>>>();
+  private versions: string[] = [];
+  private readonly fieldIds = new Map<string, number>();
+  private fields: string[] = [];
+  private messageVersion = new Int32Array(2048);
+  private messageTime = new Float64Array(2048);
+  private messageEnd = new Int32Array(2048);
+  private messages = 0;
+  private valueField = new Int32Array(16384);
+  private values = new Float64Array(16384);
+  private count = 0;
+
+  message(fields: MessageFields): boolean {
+    const time = driftMessageTime(typeof fields.time === 'string' ? fields.time : undefined, this.recordTimestamp, this.arrivalMs, this.arrivalMs);
+    if (!Number.isFinite(time)) return false;
+    const version = fields.version === undefined || fields.version === null ? '' : String(fields.version);
+    const owner = fields.owner === undefined || fields.owner === null ? '' : String(fields.owner);
+    const m = this.messages;
+    if (m > 0) this.messageEnd[m - 1] = this.count;
+    if (m === this.messageTime.length) this.growMessages();
+    this.messageVersion[m] = this.versionId(fields.algorithmName, version, owner);
+    this.messageTime[m] = time;
+    this.messages = m + 1;
+    return true;
+  }
+
+  value(field: string, value: number): void {
+    let id = this.fieldIds.get(field);
+    if (id === undefined) {
+      id = this.fields.length;
+      this.fields.push(field);
+      this.fieldIds.set(field, id);
+    }
+    if (this.count === this.values.length) this.growValues();
+    this.valueField[this.count] = id;
+    this.values[this.count++] = value;
+  }
+
+  /** The chunk's observations (undefined: none), and a fresh start for the next chunk. */
+  take(): DriftObservations | undefined {
+    const n = this.messages;
+    if (n === 0) return undefined;
+    this.messageEnd[n - 1] = this.count;
+    const taken: DriftObservations = {
+      versions: this.versions,
+      fields: this.fields,
+      messageVersion: this.messageVersion.slice(0, n),
+      messageTime: this.messageTime.slice(0, n),
+      messageEnd: this.messageEnd.slice(0, n),
+      valueField: this.valueField.slice(0, this.count),
+      values: this.values.slice(0, this.count),
+    };
+    this.versionIds.clear();
+    this.versions = [];
+    this.fieldIds.clear();
+    this.fields = [];
+    this.messages = 0;
+    this.count = 0;
+    return taken;
+  }
+
+  private versionId(name: string, version: string, owner: string): number {
+    let byVersion = this.versionIds.get(name);
+    if (byVersion === undefined) this.versionIds.set(name, (byVersion = new Map()));
+    let byOwner = byVersion.get(version);
+    if (byOwner === undefined) byVersion.set(version, (byOwner = new Map()));
+    let id = byOwner.get(owner);
+    if (id === undefined) {
+      id = this.versions.length / 3;
+      this.versions.push(name, version, owner);
+      byOwner.set(owner, id);
+    }
+    return id;
+  }
+
+  private growMessages(): void {
+    const size = this.messageTime.length * 2;
+    this.messageVersion = grown(this.messageVersion, new Int32Array(size));
+    this.messageTime = grown(this.messageTime, new Float64Array(size));
+    this.messageEnd = grown(this.messageEnd, new Int32Array(size));
+  }
+
+  private growValues(): void {
+    const size = this.values.length * 2;
+    this.valueField = grown(this.valueField, new Int32Array(size));
+    this.values = grown(this.values, new Float64Array(size));
+  }
+}
+
+function grown<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/** The buffers of `o`, to transfer rather than copy. */
+export function observationBuffers(o: DriftObservations): ArrayBuffer[] {
+  return [o.messageVersion, o.messageTime, o.messageEnd, o.valueField, o.values].map((a) => a.buffer as ArrayBuffer);
+}
