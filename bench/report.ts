@@ -109,10 +109,12 @@ export function renderReport(r: ReportInput): string {
     const w = Math.max(50, ...lat.map((l) => l.scenario.length));
     out.push('');
     out.push(`Latency, produce -> datagram arrival (first 2 s skipped):`);
-    out.push(`${'scenario'.padEnd(w)} ${'samples'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p90 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'CPU util'.padStart(8)}`);
+    out.push(`${'scenario'.padEnd(w)} ${'samples'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p90 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'CPU util'.padStart(8)} ${'CPU s/1M'.padStart(8)} ${'idle RSS'.padStart(8)} ${'RSS'.padStart(6)}`);
     for (const l of lat) {
-      out.push(`${l.scenario.padEnd(w)} ${String(l.measured).padStart(8)} ${fmt(l.p50Ms).padStart(7)} ${fmt(l.p90Ms).padStart(7)} ${fmt(l.p99Ms).padStart(7)} ${fmt(l.maxMs).padStart(7)} ${fmt(l.checkCpuUtilisation, 2).padStart(8)}${l.ok ? '' : `  INCOMPLETE: ${l.note ?? `${l.received}/${l.produced} received`}`}`);
+      const mem = `${fmt(l.steadyCpuSPerM, 1).padStart(8)} ${fmt(l.idleRssMb, 1).padStart(8)} ${fmt(l.steadyRssMb, 1).padStart(6)}`;
+      out.push(`${l.scenario.padEnd(w)} ${String(l.measured).padStart(8)} ${fmt(l.p50Ms).padStart(7)} ${fmt(l.p90Ms).padStart(7)} ${fmt(l.p99Ms).padStart(7)} ${fmt(l.maxMs).padStart(7)} ${fmt(l.checkCpuUtilisation, 2).padStart(8)} ${mem}${l.ok ? '' : `  INCOMPLETE: ${l.note ?? `${l.received}/${l.produced} received`}`}`);
     }
+    out.push(`CPU s/1M: CPU seconds per million messages while producing; idle RSS: MB once joined, before producing; RSS: MB once the traffic has arrived.`);
   }
   out.push('');
   out.push(`JSON: ${args.out}`);

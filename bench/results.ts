@@ -39,6 +39,12 @@ export interface LatencyResult {
   meanMs: number;
   checkCpuUtilisation: number;
   checkPeakRssMb: number;
+  /** Resident set (VmRSS) of the joined, settled process before producing starts: idle. */
+  idleRssMb: number;
+  /** Resident set (VmRSS) once the steady-rate traffic has arrived. */
+  steadyRssMb: number;
+  /** CPU seconds per million messages during the steady-rate part (after the idle sample). */
+  steadyCpuSPerM: number;
 }
 
 /** kcat when it is not installed. */

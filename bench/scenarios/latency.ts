@@ -2,6 +2,8 @@
  * (c) Latency: a fresh topic, a producer at a steady rate whose messages carry `bench_sent_ms`,
  * arrival - sent at the listener (the check) or at eachBatch (the plain kafkajs reference);
  * the first 2 s are skipped. The topic is written uncompressed, whatever `--codec` says.
+ * Memory: the resident set once joined and settled (idle, before producing) and once the
+ * traffic has arrived (steady), and the CPU seconds per million messages in between.
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -60,6 +62,8 @@ export async function latency(bootstrap: string, partitions: number, subject: La
     }
     await producer.connect();
     await sleep(1500);
+    const subjectPid = (daemon?.proc.pid ?? consumer?.pid) as number;
+    const idle = sampleProcess(subjectPid);
     const gen = generatorFor(workload, { seed: workload.seed + 1, stampSent: true });
     const started = Date.now();
     let sent = 0;
@@ -121,6 +125,9 @@ export async function latency(bootstrap: string, partitions: number, subject: La
       // CPU since spawn over the time since producing started (+ the 1.5 s settle): a rough figure
       checkCpuUtilisation: round((cpu?.cpuSeconds ?? NaN) / elapsed, 2),
       checkPeakRssMb: round(cpu?.peakRssMb ?? NaN, 1),
+      idleRssMb: round(idle?.rssMb ?? NaN, 1),
+      steadyRssMb: round(cpu?.rssMb ?? NaN, 1),
+      steadyCpuSPerM: round((((cpu?.cpuSeconds ?? NaN) - (idle?.cpuSeconds ?? NaN)) / Math.max(1, samples.length)) * 1e6, 1),
     };
   } finally {
     await producer.disconnect().catch(() => undefined);
