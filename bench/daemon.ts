@@ -126,14 +126,17 @@ export function threadProfiles(daemon: DaemonHandle): string | undefined {
   return encoder;
 }
 
-export function logSummary(stderr: string): { warnings: number; errors: number; messages: string[] } {
+export function logSummary(stderr: string): { warnings: number; errors: number; messages: string[]; memoryPeaks?: Record<string, number> } {
   let warnings = 0;
   let errors = 0;
+  let memoryPeaks: Record<string, number> | undefined;
   const messages = new Set<string>();
   for (const line of stderr.split('\n')) {
     if (!line.startsWith('{')) continue;
     try {
-      const e = JSON.parse(line) as { level?: string; msg?: string; message?: string };
+      const e = JSON.parse(line) as { level?: string; msg?: string; message?: string } & Record<string, unknown>;
+      // The check's memory peaks, logged at stop (src/runtime/memoryPeaks.ts)
+      if (e.msg === 'stopped') memoryPeaks = Object.fromEntries(Object.entries(e).filter((kv): kv is [string, number] => kv[0].endsWith('_peak_mb') && typeof kv[1] === 'number'));
       if (e.level === 'warn') warnings++;
       if (e.level === 'error') errors++;
       if (e.level === 'warn' || e.level === 'error') messages.add(`${e.level}: ${e.msg ?? e.message ?? line.slice(0, 200)}`);
@@ -141,5 +144,5 @@ export function logSummary(stderr: string): { warnings: number; errors: number; 
       /* not a log line */
     }
   }
-  return { warnings, errors, messages: [...messages].slice(0, 10) };
+  return { warnings, errors, messages: [...messages].slice(0, 10), ...(memoryPeaks ? { memoryPeaks } : {}) };
 }

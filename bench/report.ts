@@ -96,6 +96,8 @@ export function renderReport(r: ReportInput): string {
       `    CPU s during the run: check ${c.cpuSeconds}, broker ${c.brokerCpuSeconds}, listener ${l.cpuSeconds}; ` +
         `avg datagram ${l.avgDatagramBytes} B, ${l.valuesPerLine} values per line`,
     );
+    const peaks = (c.log as { memoryPeaks?: Record<string, number> } | undefined)?.memoryPeaks;
+    if (peaks) out.push(`    memory peaks the check logged at stop (MB): ${Object.entries(peaks).map(([k, v]) => `${k.replace(/_peak_mb$/, '')} ${v}`).join(', ')}`);
   }
   out.push(`  (kafkajs drain: CPU s ${drain.cpuSeconds}, broker ${drain.brokerCpuSeconds})`);
   const uds = check.find((c) => c.target && (c.target as { protocol: string }).protocol === 'uds');

@@ -15,7 +15,8 @@ import { DEFAULT_CONFIG_PATH } from './config/schema';
 import { ConfigError, InsightsError } from './errors';
 import type { Logger } from './log/logger';
 import { YOUNG_SEMI_SPACE_MB } from './tunables';
-import { capYoungGeneration, type YoungGenerationCap, youngGenerationBytes } from './youngGeneration';
+import { MemoryPeaks } from './runtime/memoryPeaks';
+import { capYoungGeneration, type YoungGenerationCap } from './youngGeneration';
 
 export const USAGE = `Usage: algorithmia-insights <command> [options]
 
@@ -78,10 +79,8 @@ function version(): string {
 async function run(config: ResolvedConfig, dryRun: boolean, log: Logger, youngGeneration: YoungGenerationCap): Promise<number> {
   const { Daemon } = await import('./runtime/daemon');
   log.info('young generation capped', { how: youngGeneration, semi_space_mb: YOUNG_SEMI_SPACE_MB });
-  // Its largest size, reported at stop: a fact for operators and for the memory test.
-  let youngPeak = youngGenerationBytes();
-  const sampler = setInterval(() => (youngPeak = Math.max(youngPeak, youngGenerationBytes())), 500);
-  sampler.unref();
+  // The largest sizes, reported at stop: facts for operators and for the memory test.
+  const peaks = new MemoryPeaks();
   const daemon = new Daemon(config, { log, dryRun: dryRun ? process.stdout : undefined });
   let stopping = false;
   const exitCode = new Promise<number>((resolve) => {
@@ -101,9 +100,7 @@ async function run(config: ResolvedConfig, dryRun: boolean, log: Logger, youngGe
       daemon.stop().then(
         () => {
           clearTimeout(timer);
-          clearInterval(sampler);
-          youngPeak = Math.max(youngPeak, youngGenerationBytes());
-          log.info('stopped', { young_generation_peak_mb: Math.round((youngPeak / 1048576) * 10) / 10 });
+          log.info('stopped', peaks.stop());
           resolve(0);
         },
         (err: Error) => {

@@ -23,8 +23,8 @@ export const PARTITIONS_CONCURRENTLY = 1;
 export const SEND_WINDOW_UDP = 64;
 export const SEND_WINDOW_UDS = 4;
 
-/** The encoder worker's young generation, as the bin's --max-semi-space-size=4 sets the main thread's (3 x 4 MB). */
-export const WORKER_YOUNG_GENERATION_MB = 12;
+/** The encoder worker's young generation, MB: its objects live for one chunk; a larger one held memory, not speed. */
+export const WORKER_YOUNG_GENERATION_MB = 6;
 
 /** Stamped points older than this are dropped as too_old (Datadog drops them anyway). */
 export const MAX_STAMP_AGE_SECONDS = 3600;

@@ -362,10 +362,11 @@ export const configSchema = {
             default: true,
           },
           max_bytes_per_partition: {
-            description: 'Largest fetch per partition and request. Larger fetches buy no throughput here and cost memory (bench: 1 MiB adds about 40 MB of peak RSS).',
+            description:
+              'Largest fetch per partition and request, in bytes as stored (compressed on a compressed topic, where a fetch decodes to several times this). Larger fetches buy no throughput and cost memory.',
             type: 'integer',
             minimum: 1024,
-            default: 524288,
+            default: 262144,
           },
           max_wait_ms: { description: 'Longest time the broker holds a fetch waiting for data (latency when the topic is quiet).', type: 'integer', minimum: 0, default: 500 },
           connection_timeout_ms: { description: 'Kafka connection timeout.', type: 'integer', minimum: 100, default: 3000 },

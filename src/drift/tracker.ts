@@ -6,6 +6,7 @@
  *   const t = new DriftTracker({ baselines: ['trailing', 'previous_version'], minSamples: 500, maxSeries: 1000 });
  *   t.observe(name, version, owner, messageTimeMs, field, value);          // hot path
  *   t.observeMessage(name, version, owner, messageTimeMs, fields, values);  // one message at once
+ *   vs = t.begin(...); t.seriesValue(vs, t.seriesOf(vs, field), messageTimeMs, value);  // series looked up once
  *   t.report(wallNowMs): DriftScore[];   // runs expire(wallNowMs) first
  *   t.expire(wallNowMs);                 // drops versions whose newest message is > 25 h old
  *   t.trackedSeries; t.takeUntracked();  // series cap accounting
@@ -132,17 +133,32 @@ export class DriftTracker {
     return vs;
   }
 
-  private add(vs: VersionState, t: number, field: string, value: number): void {
+  /**
+   * The series of `field` in `vs`, created while under the series cap; undefined: over the cap.
+   * With seriesValue, for a caller that looks a series up once for many values (the series
+   * count only grows between reports, so an answer stays true until the next report).
+   */
+  seriesOf(vs: VersionState, field: string): Series | undefined {
     let s = vs.fields.get(field);
     if (s === undefined) {
-      if (this.series >= this.opts.maxSeries) {
-        this.untracked++;
-        return;
-      }
+      if (this.series >= this.opts.maxSeries) return undefined;
       vs.fields.set(field, (s = new Series()));
       this.series++;
     }
-    place(vs, s, t, value, this.seeds);
+    return s;
+  }
+
+  /** One value of the message begun with `begin` (same time), in series `s` from seriesOf (undefined: untracked). */
+  seriesValue(vs: VersionState, s: Series | undefined, messageTimeMs: number, value: number): void {
+    if (!Number.isFinite(value)) return;
+    if (s === undefined) this.untracked++;
+    else place(vs, s, messageTimeMs, value, this.seeds);
+  }
+
+  private add(vs: VersionState, t: number, field: string, value: number): void {
+    const s = this.seriesOf(vs, field);
+    if (s === undefined) this.untracked++;
+    else place(vs, s, t, value, this.seeds);
   }
 
   /** Drops versions whose newest message is more than 25 h older than wallNowMs; prunes the rest. */

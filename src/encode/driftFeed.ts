@@ -9,6 +9,7 @@
  * there); it never reaches the event loop.
  */
 import { type DriftOptions, type DriftScore, DriftTracker } from '../drift';
+import type { Series } from '../drift/state';
 import type { DriftObservations } from './driftRecorder';
 
 export interface DriftReport {
@@ -71,13 +72,24 @@ export class DriftFeed {
 
 /** Feeds one chunk's observations to the tracker, message by message, in their order. */
 export function apply(tracker: DriftTracker, o: DriftObservations): void {
+  const fieldCount = o.fields.length;
+  // Each (version, field) of the chunk is looked up once (null: over the series cap).
+  const series = new Array<Series | null | undefined>((o.versions.length / 3) * fieldCount);
   let start = 0;
   for (let m = 0; m < o.messageTime.length; m++) {
     const end = o.messageEnd[m];
     const time = o.messageTime[m];
-    const v = 3 * o.messageVersion[m];
+    const version = o.messageVersion[m];
+    const v = 3 * version;
     const vs = tracker.begin(o.versions[v], o.versions[v + 1], o.versions[v + 2], time);
-    if (vs !== undefined) for (let i = start; i < end; i++) tracker.value(vs, time, o.fields[o.valueField[i]], o.values[i]);
+    if (vs !== undefined) {
+      for (let i = start; i < end; i++) {
+        const key = version * fieldCount + o.valueField[i];
+        let s = series[key];
+        if (s === undefined) series[key] = s = tracker.seriesOf(vs, o.fields[o.valueField[i]]) ?? null;
+        tracker.seriesValue(vs, s ?? undefined, time, o.values[i]);
+      }
+    }
     start = end;
   }
 }

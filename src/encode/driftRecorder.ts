@@ -32,6 +32,14 @@ export class DriftRecorder implements ValueObserver {
   private versions: string[] = [];
   private readonly fieldIds = new Map<string, number>();
   private fields: string[] = [];
+  /**
+   * Per version of the chunk, the field and field index last seen at each position of its
+   * messages: an algorithm sends its fields in the same order each time, so a value's field
+   * is found by one comparison instead of a lookup.
+   */
+  private byPosition: Array<{ fields: string[]; ids: number[] }> = [];
+  private position = 0;
+  private current: { fields: string[]; ids: number[] } = { fields: [], ids: [] };
   private messageVersion = new Int32Array(2048);
   private messageTime = new Float64Array(2048);
   private messageEnd = new Int32Array(2048);
@@ -48,18 +56,24 @@ export class DriftRecorder implements ValueObserver {
     const m = this.messages;
     if (m > 0) this.messageEnd[m - 1] = this.count;
     if (m === this.messageTime.length) this.growMessages();
-    this.messageVersion[m] = this.versionId(fields.algorithmName, version, owner);
+    const id = this.versionId(fields.algorithmName, version, owner);
+    this.messageVersion[m] = id;
     this.messageTime[m] = time;
+    this.current = this.byPosition[id] ??= { fields: [], ids: [] };
+    this.position = 0;
     this.messages = m + 1;
     return true;
   }
 
   value(field: string, value: number): void {
-    let id = this.fieldIds.get(field);
-    if (id === undefined) {
-      id = this.fields.length;
-      this.fields.push(field);
-      this.fieldIds.set(field, id);
+    const at = this.position++;
+    const current = this.current;
+    let id: number;
+    if (current.fields[at] === field) id = current.ids[at];
+    else {
+      id = this.fieldId(field);
+      current.fields[at] = field;
+      current.ids[at] = id;
     }
     if (this.count === this.values.length) this.growValues();
     this.valueField[this.count] = id;
@@ -84,9 +98,20 @@ export class DriftRecorder implements ValueObserver {
     this.versions = [];
     this.fieldIds.clear();
     this.fields = [];
+    this.byPosition = [];
     this.messages = 0;
     this.count = 0;
     return taken;
+  }
+
+  private fieldId(field: string): number {
+    let id = this.fieldIds.get(field);
+    if (id === undefined) {
+      id = this.fields.length;
+      this.fields.push(field);
+      this.fieldIds.set(field, id);
+    }
+    return id;
   }
 
   private versionId(name: string, version: string, owner: string): number {

@@ -75,7 +75,7 @@ describe('the drift time of a message', () => {
   /** The message times the tracker is given for one chunk. */
   function times(messages: Array<Record<string, unknown>>, timestamps: number[]): number[] {
     const seen: number[] = [];
-    const tracker = { begin: (_n: string, _v: string, _o: string, t: number) => (seen.push(t), {}), value: () => undefined } as unknown as DriftTracker;
+    const tracker = { begin: (_n: string, _v: string, _o: string, t: number) => (seen.push(t), {}), seriesOf: () => ({}), seriesValue: () => undefined } as unknown as DriftTracker;
     const recorder = new DriftRecorder();
     const setup = testEncoderSetup();
     const mapper = new Mapper({ ...setup.mapping, allow: [], deny: [] }, new CardinalityGuard(setup.limits), recorder);
@@ -119,7 +119,11 @@ describe('drift observations: recorded by the encoder, applied by the feed', () 
     for (const chunk of chunks) onChunk(encoder.encode(chunk, NOW, new Float64Array(chunk.length).fill(NaN)).drift);
   }
 
-  it('build exactly the tracker that feeding it value by value builds (snapshot bytes and scores)', () => {
+  it.each([
+    ['under the series cap', 1000],
+    ['over the series cap', 30],
+  ])('build exactly the tracker that feeding it value by value builds (snapshot bytes, scores, untracked) %s', (_name, maxSeries) => {
+    const opts = { baselines: ['trailing' as const, 'previous_version' as const], minSamples: 50, maxSeries };
     // Two hours of generated traffic in chunks of 2,000 (more values per chunk than the recorder
     // starts with room for), a version change half way, and a few messages with no numbers.
     const gen = new InsightsGenerator({ seed: 5, baseTimeMs: NOW - 2 * 3_600_000 });
@@ -170,8 +174,11 @@ describe('drift observations: recorded by the encoder, applied by the feed', () 
     expect(recorded.length).toBeGreaterThan(10_000);
     expect(recorded.equals(fedDirectly)).toBe(true);
     const report = feed.report(NOW);
-    expect(report.scores.length).toBeGreaterThan(20);
+    if (maxSeries > 100) expect(report.scores.length).toBeGreaterThan(20);
     expect(report.scores).toEqual(direct.report(NOW));
+    expect(report.trackedSeries).toBe(direct.trackedSeries);
+    expect(report.untracked).toBe(direct.takeUntracked());
+    if (maxSeries < 100) expect(report.untracked).toBeGreaterThan(1000);
   });
 
   it('a failure while applying reaches the next report, not the event loop', async () => {
