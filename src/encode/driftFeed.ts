@@ -70,11 +70,16 @@ export class DriftFeed {
   }
 }
 
+const DENSE_CACHE = 1 << 16;
+type SeriesCache = Array<Series | null | undefined> | Map<number, Series | null>;
+
 /** Feeds one chunk's observations to the tracker, message by message, in their order. */
 export function apply(tracker: DriftTracker, o: DriftObservations): void {
   const fieldCount = o.fields.length;
-  // Each (version, field) of the chunk is looked up once (null: over the series cap).
-  const series = new Array<Series | null | undefined>((o.versions.length / 3) * fieldCount);
+  // Each (version, field) of the chunk is looked up once (null: over the series cap); a chunk
+  // of many versions and many names (hostile input) gets a map, not a huge sparse array.
+  const size = (o.versions.length / 3) * fieldCount;
+  const series: SeriesCache = size <= DENSE_CACHE ? new Array<Series | null | undefined>(size) : new Map<number, Series | null>();
   let start = 0;
   for (let m = 0; m < o.messageTime.length; m++) {
     const end = o.messageEnd[m];
@@ -85,8 +90,12 @@ export function apply(tracker: DriftTracker, o: DriftObservations): void {
     if (vs !== undefined) {
       for (let i = start; i < end; i++) {
         const key = version * fieldCount + o.valueField[i];
-        let s = series[key];
-        if (s === undefined) series[key] = s = tracker.seriesOf(vs, o.fields[o.valueField[i]]) ?? null;
+        let s = Array.isArray(series) ? series[key] : series.get(key);
+        if (s === undefined) {
+          s = tracker.seriesOf(vs, o.fields[o.valueField[i]]) ?? null;
+          if (Array.isArray(series)) series[key] = s;
+          else series.set(key, s);
+        }
         tracker.seriesValue(vs, s ?? undefined, time, o.values[i]);
       }
     }

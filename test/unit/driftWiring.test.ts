@@ -181,6 +181,38 @@ describe('drift observations: recorded by the encoder, applied by the feed', () 
     if (maxSeries < 100) expect(report.untracked).toBeGreaterThan(1000);
   });
 
+  it('a chunk of many versions and many fields (past the dense series cache) is applied the same', () => {
+    // 400 versions x 400 fields: each message a version of its own, each value a field of its own
+    const versions: string[] = [];
+    const fields: string[] = [];
+    const n = 400;
+    const messageTime = new Float64Array(n).map((_, i) => NOW - 60_000 + i);
+    const o: DriftObservations = {
+      versions,
+      fields,
+      messageVersion: Int32Array.from({ length: n }, (_, i) => i),
+      messageTime,
+      messageEnd: Int32Array.from({ length: n }, (_, i) => 2 * (i + 1)),
+      valueField: Int32Array.from({ length: 2 * n }, (_, i) => (i * 7) % n),
+      values: Float64Array.from({ length: 2 * n }, (_, i) => i / 3),
+    };
+    for (let i = 0; i < n; i++) versions.push('alg', `v${i}`, 'o');
+    for (let i = 0; i < n; i++) fields.push(`f${i}`);
+    const opts = { baselines: ['trailing' as const], minSamples: 1, maxSeries: 500 };
+    const direct = new DriftTracker(opts);
+    for (let m = 0; m < n; m++) {
+      const vs = direct.begin('alg', `v${m}`, 'o', messageTime[m]);
+      for (let i = 2 * m; i < 2 * m + 2; i++) if (vs) direct.value(vs, messageTime[m], fields[o.valueField[i]], o.values[i]);
+    }
+    const feed = DriftFeed.create(opts);
+    feed.add(o);
+    expect(Buffer.from(feed.snapshot()).equals(Buffer.from(direct.snapshot()))).toBe(true);
+    const report = feed.report(NOW);
+    expect(report.trackedSeries).toBe(500);
+    expect(report.untracked).toBe(2 * n - 500);
+    expect(report.untracked).toBe(direct.takeUntracked());
+  });
+
   it('a failure while applying reaches the next report, not the event loop', async () => {
     const tracker = new DriftTracker(opts);
     const feed = new DriftFeed(tracker);
