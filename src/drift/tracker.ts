@@ -156,9 +156,7 @@ export class DriftTracker {
   }
 
   private add(vs: VersionState, t: number, field: string, value: number): void {
-    const s = this.seriesOf(vs, field);
-    if (s === undefined) this.untracked++;
-    else place(vs, s, t, value, this.seeds);
+    this.seriesValue(vs, this.seriesOf(vs, field), t, value);
   }
 
   /** Drops versions whose newest message is more than 25 h older than wallNowMs; prunes the rest. */

@@ -16,7 +16,6 @@ port.on('message', (req: WorkerRequest) => {
     encoder.recycle(req.recycle);
     return;
   }
-  let reply: WorkerReply;
   try {
     const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
     const chunk = encoder.encodePacked(bytes, req.lengths, req.nowMs, req.timestamps);
@@ -26,9 +25,7 @@ port.on('message', (req: WorkerRequest) => {
     const buffer = datagramBuffer(chunk) ?? new ArrayBuffer(0);
     const done: WorkerReply = { id: req.id, chunk: rest, datagramBytes: buffer, datagramLengths: lengths };
     port.postMessage(done, [buffer, lengths.buffer, ...(rest.drift ? observationBuffers(rest.drift) : [])]);
-    return;
   } catch (err) {
-    reply = { id: req.id, error: (err as Error).message };
+    port.postMessage({ id: req.id, error: (err as Error).message } satisfies WorkerReply);
   }
-  port.postMessage(reply);
 });
