@@ -1,4 +1,5 @@
 /** The worker thread of WorkerEncoding: one ChunkEncoder, fed chunk by chunk. */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InsightsError } from '../errors';
 import { createChunkEncoder } from './chunkEncoder';
@@ -23,7 +24,9 @@ port.on('message', (req: WorkerRequest) => {
     // The datagrams' buffer and the drift observations move to the main thread (transferred, not copied).
     const lengths = Int32Array.from(datagrams, (d) => d.length);
     const buffer = datagramBuffer(chunk) ?? new ArrayBuffer(0);
-    const done: WorkerReply = { id: req.id, chunk: rest, datagramBytes: buffer, datagramLengths: lengths };
+    const heap = getHeapStatistics();
+    const memory = { heap: heap.total_heap_size, external: heap.external_memory };
+    const done: WorkerReply = { id: req.id, chunk: rest, datagramBytes: buffer, datagramLengths: lengths, memory };
     port.postMessage(done, [buffer, lengths.buffer, ...(rest.drift ? observationBuffers(rest.drift) : [])]);
   } catch (err) {
     port.postMessage({ id: req.id, error: (err as Error).message } satisfies WorkerReply);

@@ -18,6 +18,7 @@ import { holdAgain } from '../youngGeneration';
 import type { EncodedChunk, EncoderSetup } from './chunkEncoder';
 import { datagramBuffer, type ChunkEncoding } from './chunkEncoding';
 import type { DriftFeed, DriftReport } from './driftFeed';
+import { noteWorkerMemory, type WorkerMemory } from './workerMemory';
 
 /** What a worker starts from. */
 export interface WorkerData {
@@ -38,7 +39,9 @@ export interface EncodeRequest {
 }
 
 /** Worker -> main thread: the chunk (its datagrams as one transferred buffer and their lengths), or an error. */
-export type WorkerReply = { id: number; chunk: Omit<EncodedChunk, 'datagrams'>; datagramBytes: ArrayBuffer; datagramLengths: Int32Array } | { id: number; error: string };
+export type WorkerReply =
+  | { id: number; chunk: Omit<EncodedChunk, 'datagrams'>; datagramBytes: ArrayBuffer; datagramLengths: Int32Array; memory: WorkerMemory }
+  | { id: number; error: string };
 
 interface Pending {
   resolve(reply: WorkerReply): void;
@@ -81,6 +84,7 @@ export class WorkerEncoding implements ChunkEncoding {
     const reply = await this.request((id) => ({ id, bytes, lengths, timestamps, nowMs }), transfer);
     if (!('chunk' in reply)) throw new InsightsError('ENCODER_FAILED', 'encoder worker: unexpected reply');
     this.drift?.add(reply.chunk.drift);
+    noteWorkerMemory(reply.memory);
     return { ...reply.chunk, datagrams: datagramViews(reply.datagramBytes, reply.datagramLengths) };
   }
 

@@ -1,8 +1,10 @@
 /**
  * The process's memory at its largest, sampled twice a second and logged at stop: the young
  * generation (the cap the memory test checks) and where the resident set goes (the V8 heap,
- * memory outside it, array buffers among that).
+ * memory outside it, array buffers among that), and the encoder worker's heap and external
+ * memory as it reports them (encode/workerMemory.ts; zero without a worker).
  */
+import { workerMemoryPeaks } from '../encode/workerMemory';
 import { youngGenerationBytes } from '../youngGeneration';
 
 const MB = 1048576;
@@ -42,6 +44,8 @@ export class MemoryPeaks {
       main_heap_peak_mb: mb(this.heapTotal),
       external_peak_mb: mb(this.external),
       array_buffers_peak_mb: mb(this.arrayBuffers),
+      worker_heap_peak_mb: mb(workerMemoryPeaks.heap),
+      worker_external_peak_mb: mb(workerMemoryPeaks.external),
     };
   }
 }

@@ -4,6 +4,7 @@ import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import type { ResolvedInstance } from '../config/resolved';
 import type { Logger } from '../log/logger';
 import { registerCodecs } from './codecs';
+import { installRecordBatchDecoder } from './recordBatchDecoder';
 
 export function tlsOptions(inst: ResolvedInstance): ConnectionOptions | undefined {
   if (inst.security_protocol !== 'SSL' && inst.security_protocol !== 'SASL_SSL') return undefined;
@@ -56,6 +57,8 @@ function kafkaLogCreator(log: Logger) {
 
 export function createKafka(inst: ResolvedInstance, log: Logger): Kafka {
   registerCodecs();
+  const decoder = installRecordBatchDecoder();
+  if (decoder !== 'installed' && decoder !== 'already') log.rateLimited('record-batch-decoder', 'info', "record batches are decoded by kafkajs's own decoder", { reason: decoder });
   const config: KafkaConfig = {
     clientId: inst.client_id,
     brokers: inst.kafka_connect_str,
