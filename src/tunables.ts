@@ -12,8 +12,11 @@ export const SEND_RETRY_BACKOFF_BASE_MS = 100;
 export const KAFKA_RETRY_INITIAL_MS = 300;
 export const KAFKA_RETRIES = 8;
 
-/** Messages per chunk: bounds memory and the work re-sent after a failed send. */
-export const CHUNK_MESSAGES = 2000;
+/**
+ * Messages per chunk: bounds memory and the work re-sent after a failed send. Half of the
+ * earlier 2000 measured as fast and held less: less of a chunk outlives the encoder's scavenges.
+ */
+export const CHUNK_MESSAGES = 1000;
 /** Fetch queue bound, in largest per-partition fetches: enough to send while the next fetch is answered. */
 export const FETCH_QUEUE_FETCHES = 4;
 /** One partition batch at a time: two in parallel measured no faster and held more memory. */

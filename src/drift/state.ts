@@ -86,24 +86,42 @@ export class SeedSource {
   }
 }
 
-/** Adds value `v` at message time `t` to series `s` of version `vs` (vs.see(t) already done). */
-export function place(vs: VersionState, s: Series, t: number, v: number, seeds: SeedSource): void {
+/**
+ * Where the values of one message go in any series of its version: its slot's entry, or
+ * (entry -1) its hour. The same for every value of the message (vs.see(t) already done), so a
+ * caller with many values works it out once (placementOf) and places each (placeAt).
+ */
+export interface Placement {
+  slot: number;
+  entry: number;
+  hour: number;
+}
+
+export function placementOf(vs: VersionState, t: number, out: Placement): Placement {
   const slot = Math.floor(t / SLOT_MS);
-  if (slot > vs.newestSlot - WINDOW_SLOTS) {
-    const i = ((slot % WINDOW_SLOTS) + WINDOW_SLOTS) % WINDOW_SLOTS;
+  out.slot = slot;
+  out.entry = slot > vs.newestSlot - WINDOW_SLOTS ? ((slot % WINDOW_SLOTS) + WINDOW_SLOTS) % WINDOW_SLOTS : -1;
+  out.hour = Math.floor(t / HOUR_MS);
+  return out;
+}
+
+/** Adds value `v` to series `s` of version `vs`, where `p` (from placementOf) says. */
+export function placeAt(vs: VersionState, s: Series, p: Placement, v: number, seeds: SeedSource): void {
+  const i = p.entry;
+  if (i >= 0) {
     let sk = s.sketches[i];
-    if (s.ids[i] !== slot) {
+    if (s.ids[i] !== p.slot) {
       if (sk !== undefined && sk.n > 0) {
         hourSketch(vs, s, hourOf(s.ids[i] * SLOT_MS), seeds)?.merge(sk);
         sk.clear();
       }
-      s.ids[i] = slot;
+      s.ids[i] = p.slot;
     }
     if (sk === undefined) sk = s.sketches[i] = new Sketch(SLOT_K, seeds.next());
     sk.add(v);
     return;
   }
-  hourSketch(vs, s, Math.floor(t / HOUR_MS), seeds)?.add(v);
+  hourSketch(vs, s, p.hour, seeds)?.add(v);
 }
 
 function hourSketch(vs: VersionState, s: Series, hour: number, seeds: SeedSource): Sketch | undefined {

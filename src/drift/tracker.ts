@@ -7,6 +7,7 @@
  *   t.observe(name, version, owner, messageTimeMs, field, value);          // hot path
  *   t.observeMessage(name, version, owner, messageTimeMs, fields, values);  // one message at once
  *   vs = t.begin(...); t.seriesValue(vs, t.seriesOf(vs, field), messageTimeMs, value);  // series looked up once
+ *   p = t.placement(vs, messageTimeMs); t.seriesValueAt(vs, series, p, value);     // and the message's slot once
  *   t.report(wallNowMs): DriftScore[];   // runs expire(wallNowMs) first
  *   t.expire(wallNowMs);                 // drops versions whose newest message is > 25 h old
  *   t.trackedSeries; t.takeUntracked();  // series cap accounting
@@ -26,7 +27,7 @@
  */
 import { psiWeighted } from './psi';
 import { Weighted } from './sketch';
-import { SeedSource, Series, VersionState, place } from './state';
+import { type Placement, SeedSource, Series, VersionState, placeAt, placementOf } from './state';
 import { readSnapshot, writeSnapshot, type RestoreFailure } from './snapshot';
 import { HOUR_MS, KEEP_MS, REPORT_AGE_MS, SLOT_MS, WINDOW_SLOTS } from './time';
 
@@ -65,6 +66,7 @@ export class DriftTracker {
   private lastVersion: string | undefined;
   private last: VersionState | undefined;
   private readonly cur = new Weighted();
+  private readonly where: Placement = { slot: 0, entry: -1, hour: 0 };
   private readonly ref = new Weighted();
 
   constructor(opts: Partial<DriftOptions> = {}) {
@@ -150,9 +152,22 @@ export class DriftTracker {
 
   /** One value of the message begun with `begin` (same time), in series `s` from seriesOf (undefined: untracked). */
   seriesValue(vs: VersionState, s: Series | undefined, messageTimeMs: number, value: number): void {
+    this.seriesValueAt(vs, s, placementOf(vs, messageTimeMs, this.where), value);
+  }
+
+  /**
+   * Where the values of the message begun with `begin` go: the same for all of them. The object
+   * is reused by the next call (and by seriesValue).
+   */
+  placement(vs: VersionState, messageTimeMs: number): Placement {
+    return placementOf(vs, messageTimeMs, this.where);
+  }
+
+  /** seriesValue with the message's placement worked out once (placement). */
+  seriesValueAt(vs: VersionState, s: Series | undefined, p: Placement, value: number): void {
     if (!Number.isFinite(value)) return;
     if (s === undefined) this.untracked++;
-    else place(vs, s, messageTimeMs, value, this.seeds);
+    else placeAt(vs, s, p, value, this.seeds);
   }
 
   private add(vs: VersionState, t: number, field: string, value: number): void {

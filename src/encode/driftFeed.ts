@@ -80,6 +80,8 @@ export function apply(tracker: DriftTracker, o: DriftObservations): void {
   // of many versions and many names (hostile input) gets a map, not a huge sparse array.
   const size = (o.versions.length / 3) * fieldCount;
   const series: SeriesCache = size <= DENSE_CACHE ? new Array<Series | null | undefined>(size) : new Map<number, Series | null>();
+  const dense = Array.isArray(series) ? series : undefined;
+  const sparse = dense === undefined ? (series as Map<number, Series | null>) : undefined;
   let start = 0;
   for (let m = 0; m < o.messageTime.length; m++) {
     const end = o.messageEnd[m];
@@ -88,15 +90,16 @@ export function apply(tracker: DriftTracker, o: DriftObservations): void {
     const v = 3 * version;
     const vs = tracker.begin(o.versions[v], o.versions[v + 1], o.versions[v + 2], time);
     if (vs !== undefined) {
+      const where = tracker.placement(vs, time);
       for (let i = start; i < end; i++) {
         const key = version * fieldCount + o.valueField[i];
-        let s = Array.isArray(series) ? series[key] : series.get(key);
+        let s = dense ? dense[key] : sparse?.get(key);
         if (s === undefined) {
           s = tracker.seriesOf(vs, o.fields[o.valueField[i]]) ?? null;
-          if (Array.isArray(series)) series[key] = s;
-          else series.set(key, s);
+          if (dense) dense[key] = s;
+          else sparse?.set(key, s);
         }
-        tracker.seriesValue(vs, s ?? undefined, time, o.values[i]);
+        tracker.seriesValueAt(vs, s ?? undefined, where, o.values[i]);
       }
     }
     start = end;

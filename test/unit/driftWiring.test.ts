@@ -75,7 +75,7 @@ describe('the drift time of a message', () => {
   /** The message times the tracker is given for one chunk. */
   function times(messages: Array<Record<string, unknown>>, timestamps: number[]): number[] {
     const seen: number[] = [];
-    const tracker = { begin: (_n: string, _v: string, _o: string, t: number) => (seen.push(t), {}), seriesOf: () => ({}), seriesValue: () => undefined } as unknown as DriftTracker;
+    const tracker = { begin: (_n: string, _v: string, _o: string, t: number) => (seen.push(t), {}), seriesOf: () => ({}), placement: () => ({}), seriesValueAt: () => undefined } as unknown as DriftTracker;
     const recorder = new DriftRecorder();
     const setup = testEncoderSetup();
     const mapper = new Mapper({ ...setup.mapping, allow: [], deny: [] }, new CardinalityGuard(setup.limits), recorder);
