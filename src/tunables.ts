@@ -17,8 +17,11 @@ export const KAFKA_RETRIES = 8;
  * earlier 2000 measured as fast and held less: less of a chunk outlives the encoder's scavenges.
  */
 export const CHUNK_MESSAGES = 1000;
-/** Fetch queue bound, in largest per-partition fetches: enough to send while the next fetch is answered. */
-export const FETCH_QUEUE_FETCHES = 4;
+/**
+ * Fetch queue bound, in largest per-partition fetches (decoded bytes): enough to keep both
+ * threads busy while the next fetch is answered and decoded; 4 measured slower on compressed topics.
+ */
+export const FETCH_QUEUE_FETCHES = 8;
 /** One partition batch at a time: two in parallel measured no faster and held more memory. */
 export const PARTITIONS_CONCURRENTLY = 1;
 
