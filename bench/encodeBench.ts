@@ -80,5 +80,26 @@ if (driftOptions) {
     for (const o of observed) applyObservations(tracker, o);
     sink += tracker.trackedSeries;
   });
+  // One busy version: every message of the run in one 5-minute slot, 13 fields each, as chunks
+  // of observations (the sketches of a series this busy sample: see src/drift/sketch.ts).
+  const slot = Math.floor(now / 300_000) * 300_000;
+  const busy: DriftObservations[] = [];
+  for (let start = 0; start < messages; start += CHUNK) {
+    const n = Math.min(CHUNK, messages - start);
+    busy.push({
+      versions: ['busy', '1', 'o'],
+      fields: Array.from({ length: 13 }, (_, i) => `field_${i}`),
+      messageVersion: new Int32Array(n),
+      messageTime: Float64Array.from({ length: n }, (_, m) => slot + ((start + m) * 300_000) / messages),
+      messageEnd: Int32Array.from({ length: n }, (_, m) => (m + 1) * 13),
+      valueField: Int32Array.from({ length: n * 13 }, (_, i) => i % 13),
+      values: Float64Array.from({ length: n * 13 }, (_, i) => Math.sin(start * 13 + i) * 1000),
+    });
+  }
+  measure('drift tracker, one busy version', () => {
+    const tracker = new DriftTracker(driftOptions);
+    for (const o of busy) applyObservations(tracker, o);
+    sink += tracker.trackedSeries;
+  });
 }
 if (sink < 0) console.log(sink); // keeps the work observable

@@ -61,3 +61,69 @@ export function mergeSorted(a: number[], b: number[]): number[] {
   while (j < b.length) out[o++] = b[j++];
   return out;
 }
+
+/**
+ * Sorts buf[from, to) ascending. Level 0 is a few items (at least 8) most of the time: an
+ * insertion sort beats the call into TypedArray.prototype.sort there.
+ */
+export function sortRange(buf: Float64Array, from: number, to: number): void {
+  if (to - from > 48) {
+    buf.subarray(from, to).sort();
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const v = buf[i];
+    let j = i - 1;
+    while (j >= from && buf[j] > v) {
+      buf[j + 1] = buf[j];
+      j--;
+    }
+    buf[j + 1] = v;
+  }
+}
+
+/**
+ * Exact table in buf: `ed` distinct values ascending in [0, ed), their counts at `countsAt + i`.
+ * Counts c more of v; the new ed, or -1 (nothing changed) when the table is full.
+ */
+export function exactInsert(buf: Float64Array, ed: number, countsAt: number, v: number, c: number): number {
+  let lo = 0;
+  let hi = ed;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (buf[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < ed && buf[lo] === v) {
+    buf[countsAt + lo] += c;
+    return ed;
+  }
+  if (ed === countsAt) return -1;
+  for (let i = ed; i > lo; i--) {
+    buf[i] = buf[i - 1];
+    buf[countsAt + i] = buf[countsAt + i - 1];
+  }
+  buf[lo] = v;
+  buf[countsAt + lo] = c;
+  return ed + 1;
+}
+
+/** Per-level arrays (level h at depth L - 1 - h) sorted, then compacted until each is under its capacity. */
+export function compactToCaps(levels: number[][], caps: Float64Array, coin: () => number): void {
+  for (let h = 0; h < levels.length; h++) levels[h].sort((a, b) => a - b);
+  for (;;) {
+    const L = levels.length;
+    let h = 0;
+    while (h < L && levels[h].length < caps[L - 1 - h]) h++;
+    if (h === L) return;
+    if (h === L - 1) levels.push([]);
+    const src = levels[h];
+    const odd = src.length & 1;
+    const keep = odd ? [src[0]] : [];
+    const off = coin();
+    const up: number[] = [];
+    for (let i = odd + off; i < src.length; i += 2) up.push(src[i]);
+    levels[h] = keep;
+    levels[h + 1] = mergeSorted(levels[h + 1], up);
+  }
+}

@@ -1,6 +1,6 @@
 /** Sketch PSI against psiExact on the raw values, through the whole tracker (many hourly buckets merged). */
 import { psiExact } from '../../../src/drift';
-import { HOUR, T0, feed, mulberry32, normal, tracker } from './helpers';
+import { HOUR, MIN, T0, feed, mulberry32, normal, tracker } from './helpers';
 
 type Gen = (rand: () => number) => () => number;
 const norm = (m: number, s: number): Gen => (r) => normal(r, m, s);
@@ -51,6 +51,29 @@ describe('sketch PSI vs psiExact (trailing baseline, 24 hourly buckets vs 12 slo
     const scores = t.report(T0 + 25 * HOUR);
     expect(scores).toHaveLength(1);
     const exact = psiExact(ref, cur);
+    const psi = scores[0].psi;
+    worst.push(`${label}: exact ${exact.toFixed(4)} sketch ${psi.toFixed(4)} diff ${(psi - exact).toFixed(4)} allowed ${(0.02 + 0.1 * exact).toFixed(4)}`);
+    expect(Math.abs(psi - exact)).toBeLessThanOrEqual(0.02 + 0.1 * exact);
+    if (want === 'drift') expect(exact).toBeGreaterThan(0.25);
+    else expect(exact).toBeLessThan(0.1);
+  });
+});
+
+describe('sketch PSI vs psiExact with a busy current slot (600,000 values in 5 minutes: its sketch samples)', () => {
+  test.each<[string, Gen, Gen, Expect]>([
+    ['busy normal unshifted', norm(0, 1), norm(0, 1), 'stable'],
+    ['busy normal shifted', norm(0, 1), norm(0.7, 1), 'drift'],
+    ['busy lognormal shifted', logn(0, 1), logn(0.7, 1), 'drift'],
+  ])('%s', (label, refGen, curGen, want) => {
+    const rand = mulberry32(label.length * 104729);
+    const t = tracker();
+    const ref = feed(t, 'v1', 'x', T0, T0 + 24 * HOUR, 600_000, refGen(rand));
+    // A few values over the window's first 55 minutes, then the bulk in its last slot.
+    const cur = curGen(rand);
+    const curValues = [...feed(t, 'v1', 'x', T0 + 24 * HOUR, T0 + 24 * HOUR + 55 * MIN, 2_000, cur), ...feed(t, 'v1', 'x', T0 + 24 * HOUR + 55 * MIN, T0 + 25 * HOUR, 600_000, cur)];
+    const scores = t.report(T0 + 25 * HOUR);
+    expect(scores).toHaveLength(1);
+    const exact = psiExact(ref, curValues);
     const psi = scores[0].psi;
     worst.push(`${label}: exact ${exact.toFixed(4)} sketch ${psi.toFixed(4)} diff ${(psi - exact).toFixed(4)} allowed ${(0.02 + 0.1 * exact).toFixed(4)}`);
     expect(Math.abs(psi - exact)).toBeLessThanOrEqual(0.02 + 0.1 * exact);

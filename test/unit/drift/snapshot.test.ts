@@ -31,6 +31,19 @@ describe('snapshot', () => {
     expect(r.tracker.snapshot()).toEqual(t.snapshot());
   });
 
+  test('a busy series (its sketches sampling) round-trips, and goes on the same after more data', () => {
+    const t = new DriftTracker({ minSamples: 100 });
+    const rand = mulberry32(3);
+    feed(t, 'v1', 'score', NOW - 25 * HOUR, NOW - 24 * HOUR, 300_000, normal(rand, 0, 1));
+    feed(t, 'v1', 'score', NOW - 5 * MIN, NOW, 300_001, normal(rand, 0.2, 1));
+    const r = DriftTracker.restore(t.snapshot(), { minSamples: 100 });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.tracker.report(NOW)).toEqual(t.report(NOW));
+    for (const tr of [t, r.tracker]) feed(tr, 'v1', 'score', NOW, NOW + 5 * MIN, 100_003, normal(mulberry32(8), 1, 1));
+    expect(Buffer.from(r.tracker.snapshot()).equals(Buffer.from(t.snapshot()))).toBe(true);
+    expect(r.tracker.report(NOW + 5 * MIN)).toEqual(t.report(NOW + 5 * MIN));
+  });
+
   test('an empty tracker round-trips', () => {
     const r = DriftTracker.restore(new DriftTracker().snapshot());
     expect(r.ok && r.tracker.trackedSeries).toBe(0);
