@@ -147,8 +147,8 @@ function area(url: string, functionName: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
-/** Functions that mark the active window: batch processing, eachBatch, kafkajs decoding records, the encoder thread's chunks. */
-const HANDLERS = new Set(['process', 'eachBatch', 'decodeRecord', 'encodePacked']);
+/** Functions that mark the active window: batch processing, eachBatch, decoding records (kafkajs's, or the check's src/source/recordBatchDecoder.ts), the encoder thread's chunks. */
+const HANDLERS = new Set(['process', 'eachBatch', 'decodeRecord', 'decodeRecords', 'encodePacked']);
 
 export function summarize(file: string, topN = 25, activeOnly = true): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
