@@ -83,8 +83,9 @@ export function sortRange(buf: Float64Array, from: number, to: number): void {
 }
 
 /**
- * Exact table in buf: `ed` distinct values ascending in [0, ed), their counts at `countsAt + i`.
- * Counts c more of v; the new ed, or -1 (nothing changed) when the table is full.
+ * Exact table in buf: `ed` distinct values ascending in [0, ed), their counts at `countsAt + i`
+ * (so it holds at most `countsAt` values). Counts c more of v; the new ed, or -1 (nothing
+ * changed) when the table is full.
  */
 export function exactInsert(buf: Float64Array, ed: number, countsAt: number, v: number, c: number): number {
   let lo = 0;
