@@ -71,7 +71,6 @@ export class DriftFeed {
 }
 
 const DENSE_CACHE = 1 << 16;
-type SeriesCache = Array<Series | null | undefined> | Map<number, Series | null>;
 
 /** Feeds one chunk's observations to the tracker, message by message, in their order. */
 export function apply(tracker: DriftTracker, o: DriftObservations): void {
@@ -79,9 +78,8 @@ export function apply(tracker: DriftTracker, o: DriftObservations): void {
   // Each (version, field) of the chunk is looked up once (null: over the series cap); a chunk
   // of many versions and many names (hostile input) gets a map, not a huge sparse array.
   const size = (o.versions.length / 3) * fieldCount;
-  const series: SeriesCache = size <= DENSE_CACHE ? new Array<Series | null | undefined>(size) : new Map<number, Series | null>();
-  const dense = Array.isArray(series) ? series : undefined;
-  const sparse = dense === undefined ? (series as Map<number, Series | null>) : undefined;
+  const dense = size <= DENSE_CACHE ? new Array<Series | null | undefined>(size) : undefined;
+  const sparse = dense ? undefined : new Map<number, Series | null>();
   let start = 0;
   for (let m = 0; m < o.messageTime.length; m++) {
     const end = o.messageEnd[m];

@@ -34,6 +34,8 @@ describe('memory limits', () => {
       expect(peak).toBeGreaterThan(0);
       // new space = two semi-spaces
       expect(peak).toBeLessThanOrEqual(2 * YOUNG_SEMI_SPACE_MB);
+      // The encoder thread reported its own heap with its chunks.
+      expect(stopped?.worker_heap_peak_mb as number).toBeGreaterThan(0);
     } finally {
       await check.stop();
       await dsd.close();
