@@ -135,6 +135,11 @@ export class ChunkEncoder implements PointSink {
     this.packer.recycle(buffer);
   }
 
+  /** The buffers of a chunk's drift observations, applied: reused for a later chunk's. */
+  recycleDrift(buffers: readonly ArrayBuffer[]): void {
+    this.drift?.recycle(buffers);
+  }
+
   private finish(rejected: RejectedMessage[]): EncodedChunk {
     let refused = 0;
     for (const entry of this.stamped.values()) {

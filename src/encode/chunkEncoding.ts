@@ -38,7 +38,9 @@ export class InlineEncoding implements ChunkEncoding {
   constructor(
     private readonly encoder: ChunkEncoder,
     private readonly drift?: DriftFeed,
-  ) {}
+  ) {
+    drift?.recycleTo((buffers) => encoder.recycleDrift(buffers));
+  }
 
   encode(values: ReadonlyArray<Buffer | null>, nowMs: number, timestamps?: Float64Array): Promise<EncodedChunk> {
     try {

@@ -10,7 +10,7 @@
  */
 import { type DriftOptions, type DriftScore, DriftTracker } from '../drift';
 import type { Series } from '../drift/state';
-import type { DriftObservations } from './driftRecorder';
+import { observationBuffers, type DriftObservations } from './driftRecorder';
 
 export interface DriftReport {
   scores: DriftScore[];
@@ -23,6 +23,7 @@ export class DriftFeed {
   private pending: DriftObservations[] = [];
   private scheduled = false;
   private failure: Error | undefined;
+  private giveBack?: (buffers: ArrayBuffer[]) => void;
 
   constructor(private readonly tracker: DriftTracker) {}
 
@@ -30,6 +31,11 @@ export class DriftFeed {
   static create(opts: DriftOptions, snapshot?: Uint8Array): DriftFeed {
     const restored = snapshot ? DriftTracker.restore(snapshot, opts) : undefined;
     return new DriftFeed(restored?.ok ? restored.tracker : new DriftTracker(opts));
+  }
+
+  /** Where the buffers of applied observations go back to (the recorder that filled them). */
+  recycleTo(giveBack: (buffers: ArrayBuffer[]) => void): void {
+    this.giveBack = giveBack;
   }
 
   /** Queues one chunk's observations; they are applied shortly (or by the next report). */
@@ -52,6 +58,7 @@ export class DriftFeed {
       } catch (err) {
         this.failure ??= err as Error;
       }
+      this.giveBack?.(observationBuffers(o));
     }
   }
 

@@ -47,6 +47,8 @@ export class DriftRecorder implements ValueObserver {
   private valueField = new Int32Array(16384);
   private values = new Float64Array(16384);
   private count = 0;
+  /** Buffers of observations already applied, given back (recycle) to carry the next chunks'. */
+  private spare: ArrayBuffer[] = [];
 
   message(fields: MessageFields): boolean {
     const time = driftMessageTime(typeof fields.time === 'string' ? fields.time : undefined, this.recordTimestamp, this.arrivalMs, this.arrivalMs);
@@ -88,11 +90,11 @@ export class DriftRecorder implements ValueObserver {
     const taken: DriftObservations = {
       versions: this.versions,
       fields: this.fields,
-      messageVersion: this.messageVersion.slice(0, n),
-      messageTime: this.messageTime.slice(0, n),
-      messageEnd: this.messageEnd.slice(0, n),
-      valueField: this.valueField.slice(0, this.count),
-      values: this.values.slice(0, this.count),
+      messageVersion: this.copy(this.messageVersion, n, Int32Array),
+      messageTime: this.copy(this.messageTime, n, Float64Array),
+      messageEnd: this.copy(this.messageEnd, n, Int32Array),
+      valueField: this.copy(this.valueField, this.count, Int32Array),
+      values: this.copy(this.values, this.count, Float64Array),
     };
     this.versionIds.clear();
     this.versions = [];
@@ -102,6 +104,25 @@ export class DriftRecorder implements ValueObserver {
     this.messages = 0;
     this.count = 0;
     return taken;
+  }
+
+  /**
+   * The buffers of observations the tracker has applied: they carry later chunks' observations
+   * instead of new ones (each chunk's would otherwise wait for a collection to be freed).
+   */
+  recycle(buffers: readonly ArrayBuffer[]): void {
+    for (const b of buffers) if (this.spare.length < SPARE_BUFFERS && b.byteLength > 0) this.spare.push(b);
+  }
+
+  /** The first n items of `from`, in a spare buffer large enough, or a new one. */
+  private copy<T extends Int32Array | Float64Array>(from: T, n: number, make: { new (b: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T {
+    const bytes = n * make.BYTES_PER_ELEMENT;
+    const i = this.spare.findIndex((b) => b.byteLength >= bytes);
+    // New buffers are a power of two (at least 4 KiB), so that they fit the chunks that follow.
+    const buffer = i >= 0 ? this.spare.splice(i, 1)[0] : new ArrayBuffer(Math.max(4096, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1)))));
+    const out = new make(buffer, 0, n);
+    out.set(from.subarray(0, n));
+    return out;
   }
 
   private fieldId(field: string): number {
@@ -147,7 +168,10 @@ function grown<T extends Int32Array | Float64Array>(from: T, to: T): T {
   return to;
 }
 
-/** The buffers of `o`, to transfer rather than copy. */
+/** Spare buffers a recorder keeps: a few chunks' worth (5 arrays each). */
+const SPARE_BUFFERS = 20;
+
+/** The buffers of `o`, to transfer rather than copy, and to give back (recycle) once applied. */
 export function observationBuffers(o: DriftObservations): ArrayBuffer[] {
   return [o.messageVersion, o.messageTime, o.messageEnd, o.valueField, o.values].map((a) => a.buffer as ArrayBuffer);
 }

@@ -17,6 +17,10 @@ port.on('message', (req: WorkerRequest) => {
     encoder.recycle(req.recycle);
     return;
   }
+  if ('recycleDrift' in req) {
+    encoder.recycleDrift(req.recycleDrift);
+    return;
+  }
   try {
     const bytes = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
     const chunk = encoder.encodePacked(bytes, req.lengths, req.nowMs, req.timestamps);

@@ -25,8 +25,8 @@ export interface WorkerData {
   setup: EncoderSetup;
 }
 
-/** Main thread -> worker: a chunk to encode, or a datagram buffer given back. */
-export type WorkerRequest = EncodeRequest | { recycle: ArrayBuffer };
+/** Main thread -> worker: a chunk to encode, or a datagram buffer or applied drift observations' buffers given back. */
+export type WorkerRequest = EncodeRequest | { recycle: ArrayBuffer } | { recycleDrift: ArrayBuffer[] };
 
 export interface EncodeRequest {
   id: number;
@@ -61,7 +61,11 @@ export class WorkerEncoding implements ChunkEncoding {
     private readonly script = join(__dirname, 'encoderWorker.js'),
     /** Model drift, fed with each chunk's observations (absent when drift is off). */
     private readonly drift?: DriftFeed,
-  ) {}
+  ) {
+    drift?.recycleTo((buffers) => {
+      if (this.worker && !this.closed) this.worker.postMessage({ recycleDrift: buffers } satisfies WorkerRequest, buffers);
+    });
+  }
 
   async encode(values: ReadonlyArray<Buffer | null>, nowMs: number, timestamps?: Float64Array): Promise<EncodedChunk> {
     let total = 0;

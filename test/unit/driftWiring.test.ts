@@ -12,7 +12,7 @@ import { DriftTracker } from '../../src/drift';
 import { MessageScanner } from '../../src/decode/scanMessage';
 import { ChunkEncoder } from '../../src/encode/chunkEncoder';
 import { DriftFeed } from '../../src/encode/driftFeed';
-import { DriftRecorder, type DriftObservations } from '../../src/encode/driftRecorder';
+import { DriftRecorder, observationBuffers, type DriftObservations } from '../../src/encode/driftRecorder';
 import { InsightsGenerator } from '../../scripts/insightsGenerator';
 import { createLogger } from '../../src/log/logger';
 import { CardinalityGuard } from '../../src/map/cardinalityGuard';
@@ -179,6 +179,31 @@ describe('drift observations: recorded by the encoder, applied by the feed', () 
     expect(report.trackedSeries).toBe(direct.trackedSeries);
     expect(report.untracked).toBe(direct.takeUntracked());
     if (maxSeries < 100) expect(report.untracked).toBeGreaterThan(1000);
+  });
+
+  it('with the applied buffers given back to the recorder: the same tracker, and the buffers carry later chunks', () => {
+    const gen = new InsightsGenerator({ seed: 11, baseTimeMs: NOW - 3_600_000 });
+    const chunks = Array.from({ length: 12 }, (_, c) => Array.from({ length: 500 + 150 * (c % 4) }, () => gen.next()));
+    // Without recycling, applied at the end.
+    const plain = DriftFeed.create(opts);
+    const plainRecorder = new DriftRecorder();
+    encodeAll(chunks, plainRecorder, plainRecorder, (drift) => plain.add(drift));
+    // With recycling, each chunk applied (and its buffers given back) before the next is encoded.
+    const recycling = DriftFeed.create(opts);
+    const recorder = new DriftRecorder();
+    const givenBack = new Set<ArrayBuffer>();
+    recycling.recycleTo((buffers) => {
+      for (const b of buffers) givenBack.add(b);
+      recorder.recycle(buffers);
+    });
+    let reused = 0;
+    encodeAll(chunks, recorder, recorder, (drift) => {
+      if (drift) for (const b of observationBuffers(drift)) if (givenBack.has(b)) reused++;
+      recycling.add(drift);
+      recycling.flush();
+    });
+    expect(reused).toBeGreaterThan(40); // most of the 5 arrays of the 11 later chunks
+    expect(Buffer.from(recycling.snapshot()).equals(Buffer.from(plain.snapshot()))).toBe(true);
   });
 
   it('a chunk of many versions and many fields (past the dense series cache) is applied the same', () => {
