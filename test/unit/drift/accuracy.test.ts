@@ -42,20 +42,25 @@ const cases: Array<[string, Gen, Gen, number, number, Expect]> = [
 const worst: string[] = [];
 afterAll(() => console.log(`drift accuracy (sketch - exact):\n${worst.join('\n')}`));
 
+/** The tracker's one score at the end of the current hour against psiExact of the raw values. */
+function expectClose(label: string, t: ReturnType<typeof tracker>, ref: number[], cur: number[], want: Expect): void {
+  const scores = t.report(T0 + 25 * HOUR);
+  expect(scores).toHaveLength(1);
+  const exact = psiExact(ref, cur);
+  const psi = scores[0].psi;
+  worst.push(`${label}: exact ${exact.toFixed(4)} sketch ${psi.toFixed(4)} diff ${(psi - exact).toFixed(4)} allowed ${(0.02 + 0.1 * exact).toFixed(4)}`);
+  expect(Math.abs(psi - exact)).toBeLessThanOrEqual(0.02 + 0.1 * exact);
+  if (want === 'drift') expect(exact).toBeGreaterThan(0.25);
+  else expect(exact).toBeLessThan(0.1);
+}
+
 describe('sketch PSI vs psiExact (trailing baseline, 24 hourly buckets vs 12 slots)', () => {
   test.each(cases)('%s', (label, refGen, curGen, nRef, nCur, want) => {
     const rand = mulberry32(label.length * 7919 + nRef);
     const t = tracker();
     const ref = feed(t, 'v1', 'x', T0, T0 + 24 * HOUR, nRef, refGen(rand));
     const cur = feed(t, 'v1', 'x', T0 + 24 * HOUR, T0 + 25 * HOUR, nCur, curGen(rand));
-    const scores = t.report(T0 + 25 * HOUR);
-    expect(scores).toHaveLength(1);
-    const exact = psiExact(ref, cur);
-    const psi = scores[0].psi;
-    worst.push(`${label}: exact ${exact.toFixed(4)} sketch ${psi.toFixed(4)} diff ${(psi - exact).toFixed(4)} allowed ${(0.02 + 0.1 * exact).toFixed(4)}`);
-    expect(Math.abs(psi - exact)).toBeLessThanOrEqual(0.02 + 0.1 * exact);
-    if (want === 'drift') expect(exact).toBeGreaterThan(0.25);
-    else expect(exact).toBeLessThan(0.1);
+    expectClose(label, t, ref, cur, want);
   });
 });
 
@@ -71,13 +76,6 @@ describe('sketch PSI vs psiExact with a busy current slot (600,000 values in 5 m
     // A few values over the window's first 55 minutes, then the bulk in its last slot.
     const cur = curGen(rand);
     const curValues = [...feed(t, 'v1', 'x', T0 + 24 * HOUR, T0 + 24 * HOUR + 55 * MIN, 2_000, cur), ...feed(t, 'v1', 'x', T0 + 24 * HOUR + 55 * MIN, T0 + 25 * HOUR, 600_000, cur)];
-    const scores = t.report(T0 + 25 * HOUR);
-    expect(scores).toHaveLength(1);
-    const exact = psiExact(ref, curValues);
-    const psi = scores[0].psi;
-    worst.push(`${label}: exact ${exact.toFixed(4)} sketch ${psi.toFixed(4)} diff ${(psi - exact).toFixed(4)} allowed ${(0.02 + 0.1 * exact).toFixed(4)}`);
-    expect(Math.abs(psi - exact)).toBeLessThanOrEqual(0.02 + 0.1 * exact);
-    if (want === 'drift') expect(exact).toBeGreaterThan(0.25);
-    else expect(exact).toBeLessThan(0.1);
+    expectClose(label, t, ref, curValues, want);
   });
 });
