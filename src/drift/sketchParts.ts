@@ -63,18 +63,43 @@ export function mergeSorted(a: number[], b: number[]): number[] {
 }
 
 /**
- * Sorts buf[from, to) ascending. Level 0 is a few items (at least 8) most of the time: an
- * insertion sort beats the call into TypedArray.prototype.sort there.
+ * Sorts buf[from, to) ascending (equal values, -0 and 0 among them, in any order). Level 0 holds
+ * a few dozen to a few hundred items: a quicksort in JavaScript, insertion sort below 24 items,
+ * beats TypedArray.prototype.sort at these sizes (which pays for a call into the runtime and
+ * the general comparison).
  */
 export function sortRange(buf: Float64Array, from: number, to: number): void {
-  if (to - from > 48) {
-    buf.subarray(from, to).sort();
-    return;
+  let lo = from;
+  let hi = to;
+  while (hi - lo > 24) {
+    const a = buf[lo];
+    const b = buf[(lo + hi) >> 1];
+    const c = buf[hi - 1];
+    // median of three: a value of the range, so both scans below stop inside it
+    const p = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi - 1;
+    for (;;) {
+      while (buf[i] < p) i++;
+      while (buf[j] > p) j--;
+      if (i >= j) break;
+      const t = buf[i];
+      buf[i++] = buf[j];
+      buf[j--] = t;
+    }
+    // [lo, j] <= p <= [j + 1, hi): the smaller side by recursion, the larger by the loop
+    if (j + 1 - lo < hi - j - 1) {
+      sortRange(buf, lo, j + 1);
+      lo = j + 1;
+    } else {
+      sortRange(buf, j + 1, hi);
+      hi = j + 1;
+    }
   }
-  for (let i = from + 1; i < to; i++) {
+  for (let i = lo + 1; i < hi; i++) {
     const v = buf[i];
     let j = i - 1;
-    while (j >= from && buf[j] > v) {
+    while (j >= lo && buf[j] > v) {
       buf[j + 1] = buf[j];
       j--;
     }

@@ -5,7 +5,7 @@
  * normalized rank error at 99% confidence, 1.33% at k = 200): 2.66 / k.
  */
 import { KEEP_LEVELS, Sketch, Weighted } from '../../../src/drift/sketch';
-import { capsFor, totalCap } from '../../../src/drift/sketchParts';
+import { capsFor, sortRange, totalCap } from '../../../src/drift/sketchParts';
 import { mulberry32, normal } from './helpers';
 
 const rankBound = (k: number): number => 2.66 / k;
@@ -93,5 +93,31 @@ describe('sketch with its sampler', () => {
     const rand = mulberry32(9);
     for (let i = 0; i < 20_000; i++) sk.add(rand());
     expect(sk.internals().sampler).toEqual({ s: 0, seen: 0, pick: 0 });
+  });
+});
+
+describe('sortRange (level 0 before a compaction)', () => {
+  const rand = mulberry32(21);
+  const shapes: Array<[string, (n: number) => Float64Array]> = [
+    ['random', (n) => Float64Array.from({ length: n }, normal(rand, 0, 100))],
+    ['few distinct values', (n) => Float64Array.from({ length: n }, () => Math.floor(rand() * 3))],
+    ['all equal', (n) => new Float64Array(n).fill(7)],
+    ['ascending', (n) => Float64Array.from({ length: n }, (_, i) => i)],
+    ['descending', (n) => Float64Array.from({ length: n }, (_, i) => n - i)],
+    ['organ pipe', (n) => Float64Array.from({ length: n }, (_, i) => Math.min(i, n - i))],
+    ['huge and tiny', (n) => Float64Array.from({ length: n }, (_, i) => (i % 2 ? -1 : 1) * 10 ** ((i % 600) - 300))],
+  ];
+  it.each(shapes)('sorts %s ranges the same as TypedArray sort, leaving the rest alone', (_shape, make) => {
+    for (const n of [0, 1, 2, 3, 8, 24, 25, 26, 47, 57, 100, 383, 1000]) {
+      const data = make(n);
+      const buf = new Float64Array(n + 6).fill(-5);
+      buf.set(data, 3);
+      buf.fill(99, n + 3);
+      sortRange(buf, 3, n + 3);
+      const expected = new Float64Array(n + 6).fill(-5);
+      expected.set(Float64Array.from(data).sort(), 3);
+      expected.fill(99, n + 3);
+      expect(Buffer.from(buf.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    }
   });
 });
