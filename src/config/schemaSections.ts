@@ -1,0 +1,118 @@
+/**
+ * Sections of the configuration schema (schema.ts), kept apart so that each file stays short.
+ * The annotations (`x-example`, `x-warning`, ...) are schema.ts's.
+ */
+
+/** What drift compares each version's recent values with. */
+export const DRIFT_BASELINES = ['trailing', 'previous_version'] as const;
+export type DriftBaseline = (typeof DRIFT_BASELINES)[number];
+
+/** `init_config`: settings for the whole process. */
+export const INIT_CONFIG = {
+  description: 'Settings for the whole process.',
+  type: ['object', 'null'],
+  additionalProperties: false,
+  default: {},
+  properties: {
+    log_level: {
+      description: 'Lowest level written to the log: debug, info, warn or error.',
+      enum: ['debug', 'info', 'warn', 'error'],
+      default: 'info',
+    },
+    log_format: {
+      description: 'json (one JSON object per line), pretty (human-readable), or auto (pretty on a terminal, else json).',
+      enum: ['auto', 'json', 'pretty'],
+      default: 'auto',
+    },
+    telemetry_interval_seconds: {
+      description: 'How often the forwarder sends its own telemetry, consumer lag and the service check.',
+      type: 'number',
+      minimum: 1,
+      maximum: 300,
+      default: 15,
+    },
+    shutdown_timeout_seconds: {
+      description: 'On SIGTERM/SIGINT: time allowed to finish the batch in hand, flush and commit before exiting.',
+      type: 'number',
+      minimum: 1,
+      maximum: 600,
+      default: 25,
+    },
+    health_port: {
+      description: 'If set, serve /live and /ready on this TCP port (0 picks a free port) for container platforms.',
+      type: 'integer',
+      minimum: 0,
+      maximum: 65535,
+      'x-example': 8080,
+    },
+    health_host: {
+      description: 'Address the health endpoint binds to.',
+      type: 'string',
+      minLength: 1,
+      default: '127.0.0.1',
+    },
+  },
+} as const;
+
+/** `instances[].cardinality`. */
+export const CARDINALITY = {
+  description: 'Guard against algorithms that invent metric names or versions without bound.',
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    max_metric_names_per_algorithm: {
+      description: 'Distinct metric names per algorithm_name within the window; more are dropped.',
+      type: 'integer',
+      minimum: 1,
+      default: 50,
+    },
+    max_algorithms: {
+      description: 'Distinct algorithm_name values within the window; the values of more are tagged algorithm_name:overflow.',
+      type: 'integer',
+      minimum: 1,
+      default: 1000,
+    },
+    max_versions_per_algorithm: {
+      description: 'Distinct algorithm_version values per algorithm_name within the window; more are tagged overflow.',
+      type: 'integer',
+      minimum: 1,
+      default: 50,
+    },
+    window_seconds: {
+      description: 'Rolling window over which distinct algorithms, names and versions are counted.',
+      type: 'integer',
+      minimum: 60,
+      default: 3600,
+    },
+  },
+} as const;
+
+/** `instances[].drift`. */
+export const DRIFT = {
+  description: 'Model drift: how far the recent values of each numeric field of an algorithm version have moved from a baseline (PSI), sent as gauges.',
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  'x-warning': 'every algorithm version x field x baseline reported is one more custom metric.',
+  properties: {
+    enabled: { description: 'Compute and report drift scores; false turns drift off.', type: 'boolean', default: true },
+    interval_seconds: { description: 'How often drift scores are reported.', type: 'integer', minimum: 1, default: 60 },
+    baselines: {
+      description: "What each version's recent values are compared with: trailing (its own earlier values), previous_version (the algorithm's previous version).",
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { enum: [...DRIFT_BASELINES] },
+      default: [...DRIFT_BASELINES],
+    },
+    min_samples: { description: 'Values each side of a comparison (recent and baseline) needs before a score is reported.', type: 'integer', minimum: 1, default: 500 },
+    max_series: { description: 'Series tracked (algorithm version x field); beyond it new series are counted, not tracked.', type: 'integer', minimum: 1, default: 1000 },
+    state_file: {
+      description: "If set, drift state is written to this file atomically every few minutes and at shutdown, and read at start. One file per instance; relative to this file's folder.",
+      type: 'string',
+      minLength: 1,
+      'x-example': '/var/lib/algorithmia-insights/drift-insights.json',
+    },
+  },
+} as const;
