@@ -38,21 +38,21 @@ type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
  * 'reexec' it does not return (the process image is replaced).
  */
 export function capYoungGeneration(): YoungGenerationCap {
-  const missing = NODE_FLAGS.filter((f) => !given(f));
+  const missing = missingFlags(process.execArgv);
   const execve = (process as unknown as { execve?: Execve }).execve;
   if (missing.length > 0 && typeof execve === 'function' && process.env[REEXEC_MARK] === undefined) {
     execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, [REEXEC_MARK]: '1' });
   }
-  if (given(SEMI_SPACE_FLAG)) return 'flag';
+  if (!missing.includes(SEMI_SPACE_FLAG)) return 'flag';
   holding = true;
   holdAgain();
   return 'hold';
 }
 
-/** A flag of NODE_FLAGS is on node's command line (by name: the semi-space cap at any size). */
-function given(flag: string): boolean {
-  const name = flag.split('=')[0];
-  return process.execArgv.some((a) => a.split('=')[0] === name);
+/** The flags of NODE_FLAGS not on node's command line `execArgv` (by name: a semi-space cap of any size counts). */
+export function missingFlags(execArgv: readonly string[]): string[] {
+  const given = new Set(execArgv.map((a) => a.split('=')[0]));
+  return NODE_FLAGS.filter((f) => !given.has(f.split('=')[0]));
 }
 
 let holding = false;
