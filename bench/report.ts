@@ -23,6 +23,15 @@ export function medianRound(runs: ScenarioResult[]): ScenarioResult {
   };
 }
 
+/**
+ * Each round's check rate over the drain rate of the same round (both lists in round order).
+ * Machine speed drifts between rounds; a round's check and drain run minutes apart at most.
+ */
+export function ratiosByRound(check: readonly ScenarioResult[], drains: readonly ScenarioResult[]): number[] {
+  const n = Math.min(check.length, drains.length);
+  return check.slice(0, n).map((r, i) => r.messagesPerSecond / drains[i].messagesPerSecond);
+}
+
 export function fmt(v: unknown, digits = 0): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '-';
   return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -96,6 +105,10 @@ export function renderReport(r: ReportInput): string {
       `    CPU s during the run: check ${c.cpuSeconds}, broker ${c.brokerCpuSeconds}, listener ${l.cpuSeconds}; ` +
         `avg datagram ${l.avgDatagramBytes} B, ${l.valuesPerLine} values per line`,
     );
+    if (c.ratioByRound && c.ratioByRound.length > 1) {
+      const sorted = [...c.ratioByRound].sort((a, b) => a - b);
+      out.push(`    vs drain round by round: ${c.ratioByRound.map((x) => `${fmt(x * 100, 1)}%`).join(', ')} (median ${fmt(sorted[(sorted.length - 1) >> 1] * 100, 1)}%)`);
+    }
     const peaks = (c.log as { memoryPeaks?: Record<string, number> } | undefined)?.memoryPeaks;
     if (peaks) out.push(`    memory peaks the check logged at stop (MB): ${Object.entries(peaks).map(([k, v]) => `${k.replace(/_peak_mb$/, '')} ${v}`).join(', ')}`);
   }

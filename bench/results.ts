@@ -20,6 +20,8 @@ export interface ScenarioResult {
   cpuUtilisation: number;
   peakRssMb: number;
   ratioToKafkajsDrain?: number;
+  /** Each round's rate over the kafkajs drain's in the same round, in round order. */
+  ratioByRound?: number[];
   [key: string]: unknown;
 }
 

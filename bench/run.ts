@@ -25,7 +25,7 @@ import { parseArgs } from './args';
 import { checkBuild, OWN_CLI, targetName, type CheckBuild, type CheckTarget } from './daemon';
 import { machineInfo, setBrokerWorkDir } from './machine';
 import { preload, type Workload } from './preload';
-import { medianRound, renderReport, workloadLine } from './report';
+import { medianRound, ratiosByRound, renderReport, workloadLine } from './report';
 import type { LatencyResult, ScenarioResult, Unavailable } from './results';
 import { checkEndToEnd, checkTargets } from './scenarios/check';
 import { kcatDrain, rawDrain } from './scenarios/drain';
@@ -127,8 +127,10 @@ async function main(): Promise<number> {
   results.kcat = !kcat || 'available' in kcat ? kcat : { available: true };
   for (const t of targets) {
     for (const b of buildsFor(t)) {
-      const r = medianRound(checks.get(key(b, t)) ?? []);
+      const runs = checks.get(key(b, t)) ?? [];
+      const r = medianRound(runs);
       r.ratioToKafkajsDrain = round(r.messagesPerSecond / drain.messagesPerSecond, 3);
+      r.ratioByRound = ratiosByRound(runs, drains).map((x) => round(x, 3));
       rows.push(r);
     }
   }
