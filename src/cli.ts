@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --no-parallel-scavenge
+#!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * algorithmia-insights run | validate | print-config  [-c FILE] [--dry-run]
  *
@@ -16,7 +16,7 @@ import { ConfigError, InsightsError } from './errors';
 import type { Logger } from './log/logger';
 import { YOUNG_SEMI_SPACE_MB } from './tunables';
 import { MemoryPeaks } from './runtime/memoryPeaks';
-import { capYoungGeneration, scavengesAlone, type YoungGenerationCap } from './youngGeneration';
+import { capYoungGeneration, type YoungGenerationCap } from './youngGeneration';
 
 export const USAGE = `Usage: algorithmia-insights <command> [options]
 
@@ -78,7 +78,7 @@ function version(): string {
 
 async function run(config: ResolvedConfig, dryRun: boolean, log: Logger, youngGeneration: YoungGenerationCap): Promise<number> {
   const { Daemon } = await import('./runtime/daemon');
-  log.info('young generation capped', { how: youngGeneration, semi_space_mb: YOUNG_SEMI_SPACE_MB, parallel_scavenge: scavengesAlone() ? 'off' : 'on' });
+  log.info('young generation capped', { how: youngGeneration, semi_space_mb: YOUNG_SEMI_SPACE_MB });
   // The largest sizes, reported at stop: facts for operators and for the memory test.
   const peaks = new MemoryPeaks();
   const daemon = new Daemon(config, { log, dryRun: dryRun ? process.stdout : undefined });
@@ -133,7 +133,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  // First of all (with 'reexec' this does not return: the process starts again with the flags).
+  // First of all (with 'reexec' this does not return: the process starts again with the flag).
   const youngGeneration = args.command === 'run' ? capYoungGeneration() : undefined;
   const { loadConfig } = await import('./config/load');
   let config: ResolvedConfig;
