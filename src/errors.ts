@@ -14,6 +14,9 @@ export const ERROR_CODES = [
   'SINK_SEND', // a datagram was not handed to the socket
   'KAFKA_CONNECT', // brokers unreachable, or a request to them failed
   'KAFKA_AUTH', // authentication failed
+  'KAFKA_TLS', // the TLS handshake with a broker failed (certificate, protocol)
+  'KAFKA_NOT_AUTHORIZED', // an ACL denies the topic, the consumer group or the cluster action
+  'KAFKA_UNKNOWN_TOPIC', // the topic does not exist (and is not created automatically)
   'CONSUMER_CRASH', // kafkajs stopped the consumer without restarting it
   'ENCODER_FAILED', // a chunk could not be encoded (the worker thread died or threw)
   'DEAD_LETTER_FAILED', // rejected messages could not be produced to the dead-letter topic
@@ -50,13 +53,7 @@ export function asInsightsError(err: unknown, code: ErrorCode, retriable = true)
   return new InsightsError(code, message, { retriable, cause: err });
 }
 
-/** kafkajs's errors: authentication failures apart from everything else on the way to a broker. */
-export function kafkaError(err: unknown): InsightsError {
-  if (err instanceof InsightsError) return err;
-  const name = err instanceof Error ? err.name : '';
-  const auth = /SASL|Authentication/i.test(name) || /SASL|authentication failed/i.test(err instanceof Error ? err.message : '');
-  return asInsightsError(err, auth ? 'KAFKA_AUTH' : 'KAFKA_CONNECT');
-}
+// kafkajs's errors are classified into these codes by kafkaCauses.ts (by class and code).
 
 /** A config file problem: every issue found, each with the key path and what was expected. */
 export class ConfigError extends InsightsError {

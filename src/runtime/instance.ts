@@ -10,6 +10,7 @@ import type { ChunkEncoding } from '../encode/chunkEncoding';
 import type { Logger } from '../log/logger';
 import { formatTag } from '../map/sanitize';
 import type { DatagramTransport } from '../sink/transport';
+import { causeOf } from '../kafkaCauses';
 import { Consumption } from '../source/consumption';
 import { DeadLetterProducer } from '../source/deadLetters';
 import { createKafka } from '../source/kafkaClient';
@@ -41,7 +42,7 @@ export class Instance {
   ) {
     const telemetryTags = [formatTag('topic', config.topic), formatTag('consumer_group', config.consumer_group), ...config.telemetryTags];
     this.telemetry = new ForwarderTelemetry(telemetryTags.filter((t): t is string => t !== undefined).join(','));
-    const kafka = createKafka(config, log);
+    const kafka = createKafka(config, log, { attemptFailed: (cause) => this.health.connectFailed(cause) });
     this.health = new HealthState(config.topic, log, telemetryIntervalMs, config.max_wait_ms);
     this.lag = new LagReader(kafka, config.topic, config.consumer_group, this.telemetry, log);
     this.reporter = new TelemetryReporter(this.telemetry, this.health, this.lag, transport, config.dogstatsd.maxDatagramBytes, telemetryIntervalMs, log);
@@ -61,9 +62,9 @@ export class Instance {
     this.consumption = new Consumption(kafka, config, (batch) => delivery.prepare(batch), this.telemetry, log, {
       fetched: () => this.health.fetched(),
       joined: () => this.health.joinedGroup(),
-      failed: (err, context) => {
+      failed: (err) => {
         this.telemetry.failure('consume', err.code);
-        this.health.failed(`${context}: ${err.message}`);
+        this.health.failed(causeOf(err, { topic: config.topic, group: config.consumer_group }));
       },
       left: () => this.health.leftGroup(),
     });

@@ -7,7 +7,8 @@
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ResolvedInstance } from '../config/resolved';
-import { InsightsError, kafkaError } from '../errors';
+import { InsightsError } from '../errors';
+import { kafkaError } from '../kafkaCauses';
 import type { Logger } from '../log/logger';
 import { PARTITIONS_CONCURRENTLY, RECONNECT_BACKOFF_BASE_MS } from '../tunables';
 import { Backoff, InterruptibleSleep } from './backoff';
@@ -42,6 +43,11 @@ export class ConsumerLoop {
     private readonly eachBatch: BatchHandler,
   ) {
     this.backoff = new Backoff(RECONNECT_BACKOFF_BASE_MS, instance.retry_max_ms);
+  }
+
+  /** What kafkajs's errors may not name themselves (the topic of a topic error, the group). */
+  private get causeContext(): { topic: string; group: string } {
+    return { topic: this.instance.topic, group: this.instance.consumer_group };
   }
 
   /** The member running now, if any. */
@@ -90,7 +96,7 @@ export class ConsumerLoop {
       });
       consumer.on(consumer.events.CRASH, (e) => {
         const restarts = e.payload.restart;
-        this.listener.failed(restarts ? kafkaError(e.payload.error) : new InsightsError('CONSUMER_CRASH', e.payload.error.message, { retriable: true, cause: e.payload.error }), 'consumer crashed');
+        this.listener.failed(restarts ? kafkaError(e.payload.error, this.causeContext) : new InsightsError('CONSUMER_CRASH', e.payload.error.message, { retriable: true, cause: e.payload.error }), 'consumer crashed');
         if (!restarts) crashed(e.payload.error);
       });
       try {
@@ -106,7 +112,7 @@ export class ConsumerLoop {
         const err = await Promise.race([crash, stopped]);
         if (err) this.log.warn('consumer stopped by kafkajs; restarting it', { error: err.message });
       } catch (err) {
-        this.listener.failed(kafkaError(err), 'cannot consume');
+        this.listener.failed(kafkaError(err, this.causeContext), 'cannot consume');
       }
       if (this.stopping) break;
       // Batches the old member fetched are not committed: the next member reads them again.

@@ -1,9 +1,11 @@
-/** kafkajs client options from a resolved instance: brokers, TLS, SASL, timeouts, logging. */
+/** kafkajs client options from a resolved instance: brokers, TLS, SASL, timeouts, sockets, logging. */
 import type { ConnectionOptions } from 'node:tls';
-import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
+import { Kafka, KafkaConfig, logLevel, SASLOptions } from 'kafkajs';
 import type { ResolvedInstance } from '../config/resolved';
 import type { Logger } from '../log/logger';
 import { registerCodecs } from './codecs';
+import { CONNECT_TIMEOUT_BACKSTOP_MS, watchedSocketFactory, type ConnectionWatcher } from './kafkaConnections';
+import { kafkaLogCreator } from './kafkaLog';
 import { installRecordBatchDecoder } from './recordBatchDecoder';
 
 export function tlsOptions(inst: ResolvedInstance): ConnectionOptions | undefined {
@@ -34,28 +36,8 @@ export function saslOptions(inst: ResolvedInstance): SASLOptions | undefined {
   }
 }
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
-/** kafkajs logs through ours: warnings and errors, rate-limited per message text. */
-function kafkaLogCreator(log: Logger) {
-  return () =>
-    ({ namespace, level, log: entry }: LogEntry) => {
-      const lvl = LEVELS[level] ?? 'info';
-      if (lvl !== 'error' && lvl !== 'warn') return;
-      const { message, timestamp: _t, logger: _l, ...rest } = entry as Record<string, unknown>;
-      // kafkajs entries never carry credentials, but be strict: drop anything SASL-shaped.
-      delete rest.sasl;
-      delete rest.password;
-      log.rateLimited(`kafkajs:${namespace}:${String(message)}`, lvl === 'error' ? 'warn' : lvl, `kafka: ${String(message)}`, { namespace, ...rest });
-    };
-}
-
-export function createKafka(inst: ResolvedInstance, log: Logger): Kafka {
+/** The instance's kafkajs client; `watcher` is told of every connection attempt that fails, as it fails. */
+export function createKafka(inst: ResolvedInstance, log: Logger, watcher?: ConnectionWatcher): Kafka {
   registerCodecs();
   const decoder = installRecordBatchDecoder();
   if (decoder !== 'installed' && decoder !== 'already') log.rateLimited('record-batch-decoder', 'info', "record batches are decoded by kafkajs's own decoder", { reason: decoder });
@@ -64,7 +46,9 @@ export function createKafka(inst: ResolvedInstance, log: Logger): Kafka {
     brokers: inst.kafka_connect_str,
     ssl: tlsOptions(inst),
     sasl: saslOptions(inst),
-    connectionTimeout: inst.connection_timeout_ms,
+    // Our socket factory enforces connection_timeout_ms (with a code); kafkajs's timer is the backstop.
+    connectionTimeout: inst.connection_timeout_ms + CONNECT_TIMEOUT_BACKSTOP_MS,
+    socketFactory: watchedSocketFactory(inst.connection_timeout_ms, watcher ?? { attemptFailed: () => undefined }),
     requestTimeout: inst.request_timeout_ms,
     retry: { initialRetryTime: 300, maxRetryTime: inst.retry_max_ms, retries: 8 },
     logLevel: logLevel.WARN,

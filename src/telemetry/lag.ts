@@ -5,7 +5,7 @@
  * moved to another member stops being reported here.
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { kafkaError } from '../errors';
+import { kafkaError } from '../kafkaCauses';
 import type { Logger } from '../log/logger';
 import type { ForwarderTelemetry } from './forwarderTelemetry';
 
