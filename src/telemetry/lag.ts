@@ -51,6 +51,10 @@ export class LagReader {
   private admin?: Admin;
   private view?: PartitionLagView;
   private readonly joinListeners: Array<() => void> = [];
+  /** The partitions of the last sample taken (the stop's sample reads them again). */
+  private sampled?: ReadonlySet<number>;
+  /** Set once the stop's sample gave up: nothing is sampled after it. */
+  private closing = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -85,6 +89,29 @@ export class LagReader {
       this.telemetry.clearLag();
       return;
     }
+    await this.sample(owned, true);
+  }
+
+  /**
+   * At stop, after the last commit: the lag of the partitions last sampled, read again within
+   * `waitMs`, or none. A sample held since the group join would show a backlog long gone.
+   */
+  async finalSample(waitMs: number): Promise<void> {
+    const partitions = this.sampled;
+    this.telemetry.clearLag();
+    if (!this.admin || !partitions || partitions.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const read = this.sample(partitions, false).then(() => true);
+    const done = await Promise.race([read, new Promise<boolean>((r) => (timer = setTimeout(() => r(false), waitMs)))]);
+    clearTimeout(timer);
+    if (!done) {
+      this.closing = true; // a late answer must not refill the samples
+      this.telemetry.clearLag();
+    }
+  }
+
+  /** Lag of `partitions` (only those still owned when `ownedOnly`) into the telemetry. */
+  private async sample(partitions: ReadonlySet<number>, ownedOnly: boolean): Promise<void> {
     try {
       if (!this.admin) {
         const admin = this.kafka.admin();
@@ -95,13 +122,15 @@ export class LagReader {
         this.admin.fetchTopicOffsets(this.topic),
         this.admin.fetchOffsets({ groupId: this.group, topics: [this.topic] }),
       ]);
+      if (this.closing) return;
       const committedByPartition = new Map<number, string>();
       for (const t of committed) for (const p of t.partitions) committedByPartition.set(p.partition, p.offset);
       this.telemetry.clearLag();
       const view = this.view;
-      const ownedNow = view?.owned();
+      const ownedNow = ownedOnly ? view?.owned() : partitions;
       if (!view || !ownedNow) return;
       const now = this.now();
+      const sampled = new Set<number>();
       for (const p of ends) {
         if (!ownedNow.has(p.partition)) continue;
         const c = committedByPartition.get(p.partition);
@@ -109,9 +138,11 @@ export class LagReader {
         const big = BigInt(p.high) - from;
         const lag = Number(big < 0n ? 0n : big);
         this.telemetry.setLag(p.partition, lag);
+        sampled.add(p.partition);
         const seconds = lagSeconds({ lag, oldestPending: view.oldestPendingTimestamp(p.partition), lastDelivered: view.lastDeliveredTimestamp(p.partition), now });
         if (seconds !== undefined) this.telemetry.setLagSeconds(p.partition, seconds);
       }
+      this.sampled = sampled;
     } catch (err) {
       const failure = kafkaError(err);
       this.telemetry.failure('lag', 'LAG_UNAVAILABLE');

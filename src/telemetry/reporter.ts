@@ -11,6 +11,9 @@ import type { ForwarderTelemetry } from './forwarderTelemetry';
 import type { HealthState } from './health';
 import type { LagReader } from './lag';
 
+/** At stop the lag is read again for at most this long (a stop must stay quick when Kafka is down). */
+const FINAL_LAG_WAIT_MS = 500;
+
 export class TelemetryReporter {
   private readonly packer: DatagramPacker;
   private timer?: NodeJS.Timeout;
@@ -50,14 +53,17 @@ export class TelemetryReporter {
    * Sends telemetry and (unless this is the final report at shutdown) the service check. The
    * lag fetch runs beside it and is waited for at most `lagWaitMs`: an unreachable broker must
    * not hold back the service check that reports it. `refreshLag` false sends the lag sample
-   * the lag reader holds (the one it took at a group join).
+   * the lag reader holds (the one it took at a group join). The final report reads the lag
+   * again (within `lagWaitMs`) or sends none.
    */
   async report(final = false, lagWaitMs = Math.min(1000, this.intervalMs / 2), refreshLag = true): Promise<void> {
     if (this.reporting) return;
     this.reporting = true;
     try {
       if (!final) this.health.update();
-      if (!final && refreshLag) {
+      // At stop, only lag read after the last commit is sent (or none): see LagReader.finalSample.
+      if (final) await this.lag.finalSample(Math.min(lagWaitMs, FINAL_LAG_WAIT_MS));
+      else if (refreshLag) {
         this.lagRefresh ??= this.lag.refresh().finally(() => (this.lagRefresh = undefined));
         let timer: NodeJS.Timeout | undefined;
         const waited = await Promise.race([this.lagRefresh.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), lagWaitMs)))]);
