@@ -80,7 +80,7 @@ export class HealthState {
 
   /** The consumer failed with this cause (it is replaced after a backoff). */
   failed(cause: KafkaCause): void {
-    this.lastError = this.stamp(cause, this.lastError);
+    this.lastError = this.stamp(cause, newer(this.lastError, this.attempt));
     this.update();
   }
 
@@ -89,7 +89,7 @@ export class HealthState {
    * not connected, without making a connected one unhealthy. Logged once per cause and broker.
    */
   connectFailed(cause: KafkaCause): void {
-    this.attempt = this.stamp(cause, this.attempt);
+    this.attempt = this.stamp(cause, newer(this.lastError, this.attempt));
     if (this.update()) return;
     const key = `${cause.key}|${cause.broker ?? ''}`;
     if (this.stopping || key === this.attemptLogged || key === this.logged) return;
@@ -111,8 +111,12 @@ export class HealthState {
     const lastGood = Math.max(lastFetchAt ?? -Infinity, joinedAt ?? -Infinity);
     const since = (c?: HealthCause) => (c && c.at >= lastGood ? c : undefined);
     const error = since(lastError);
-    if (error) return { ok: false, message: error.message, lastFetchAt, cause: error, lastCause };
     const hint = since(attempt);
+    // The consumer's failure decides the status; the newest cause seen since names it.
+    if (error) {
+      const cause = newer(error, hint) as HealthCause;
+      return { ok: false, message: cause.message, lastFetchAt, cause, lastCause };
+    }
     if (joinedAt === undefined) {
       return { ok: false, message: hint?.message ?? (lastFetchAt === undefined ? 'not connected to Kafka yet' : 'not in the consumer group'), lastFetchAt, cause: hint, lastCause };
     }

@@ -287,3 +287,108 @@ describe('TelemetryReporter on a group join', () => {
     reporter.stop();
   });
 });
+
+/* ------------------------------------------------------------------ the join report and the stop report */
+
+function capturingTransport(): { transport: DatagramTransport; sent: string[] } {
+  const sent: string[] = [];
+  const transport = {
+    lineSuffix: '',
+    description: 'fake',
+    send: async (datagrams: readonly Buffer[]) => {
+      for (const d of datagrams) sent.push(...d.toString().split('\n'));
+      return { sent: datagrams.length, failed: 0 };
+    },
+  } as unknown as DatagramTransport;
+  return { transport, sent };
+}
+
+/** A fake admin whose committed offsets the test moves, and which can hang (a broker gone at stop). */
+function movingKafka(high: number) {
+  const state = { committed: [] as Array<{ partition: number; offset: string }>, hang: false, fail: false };
+  const admin = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    fetchTopicOffsets: async () => {
+      if (state.hang) await new Promise(() => undefined);
+      if (state.fail) throw new Error('broker gone');
+      return [{ partition: 0, high: String(high), low: '0', offset: String(high) }];
+    },
+    fetchOffsets: async () => [{ topic: 't', partitions: state.committed.map((c) => ({ ...c, metadata: null })) }],
+  };
+  return { kafka: { admin: () => admin } as unknown as Kafka, state };
+}
+
+const until = async (cond: () => boolean, ms = 5000) => {
+  const deadline = Date.now() + ms;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+};
+const checks = (sent: string[]) => sent.filter((l) => l.startsWith('_sc|'));
+const lagOf = (sent: string[]) => sent.filter((l) => l.startsWith('algorithmia.forwarder.consumer_lag:')).map((l) => l.split('|')[0]);
+
+describe('TelemetryReporter: the join report and the stop report', () => {
+  function wire(high = 500) {
+    const { transport, sent } = capturingTransport();
+    const telemetry = new ForwarderTelemetry('topic:t');
+    const progress = new PartitionProgress(() => NOW, 3);
+    const { kafka, state } = movingKafka(high);
+    const reader = new LagReader(kafka, 't', 'g', telemetry, silentLogger, () => NOW);
+    reader.follow(progress);
+    const health = new HealthState('t', silentLogger, 60_000, 100);
+    health.started();
+    const reporter = new TelemetryReporter(telemetry, health, reader, transport, 8192, 60_000, silentLogger);
+    return { sent, progress, state, health, reporter };
+  }
+
+  it('the report at a group join, before any fetch, says OK (not CRITICAL "not connected")', async () => {
+    const { sent, progress, health, reporter } = wire();
+    // What consumption does at a join: the lag sample starts, then health hears of the join.
+    const sampled = progress.joined(new Set([0]));
+    health.joinedGroup();
+    await sampled;
+    await until(() => checks(sent).length > 0);
+    expect(checks(sent)).toEqual(['_sc|algorithmia.can_connect|0|#topic:t']);
+    expect(lagOf(sent)).toEqual(['algorithmia.forwarder.consumer_lag:500']);
+    reporter.stop();
+  });
+
+  it('the report at stop sends the lag read after the last commit, not the join sample', async () => {
+    const { sent, progress, state, health, reporter } = wire();
+    health.joinedGroup();
+    await progress.joined(new Set([0]));
+    await until(() => lagOf(sent).length > 0);
+    expect(lagOf(sent)).toEqual(['algorithmia.forwarder.consumer_lag:500']);
+    sent.length = 0;
+    // Caught up and committed, then stopped before any interval report.
+    state.committed = [{ partition: 0, offset: '500' }];
+    progress.left();
+    reporter.stop();
+    await reporter.report(true);
+    expect(lagOf(sent)).toEqual(['algorithmia.forwarder.consumer_lag:0']);
+    expect(checks(sent)).toEqual([]); // no service check at stop
+  });
+
+  it.each([
+    ['the brokers cannot be read', { fail: true }],
+    ['the brokers do not answer in time', { hang: true }],
+  ])('the report at stop sends no lag when %s', async (_name, broken) => {
+    const { sent, progress, state, health, reporter } = wire();
+    health.joinedGroup();
+    await progress.joined(new Set([0]));
+    await until(() => lagOf(sent).length > 0);
+    sent.length = 0;
+    Object.assign(state, broken);
+    reporter.stop();
+    const started = Date.now();
+    await reporter.report(true);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(lagOf(sent)).toEqual([]);
+  });
+
+  it('the report at stop sends no lag when none was ever sampled', async () => {
+    const { sent, reporter } = wire();
+    reporter.stop();
+    await reporter.report(true);
+    expect(lagOf(sent)).toEqual([]);
+  });
+});
