@@ -40,7 +40,7 @@ const run = (s: ReturnType<typeof setup>, steps: Step[]) => {
     else if (step[0] === 'left') s.health.leftGroup();
     else if (step[0] === 'failed') s.health.failed(step[1]);
     else if (step[0] === 'attempt') s.health.connectFailed(step[1]);
-    else s.advance(step[1]);
+    else s.advance(step[1] as number);
   }
 };
 const STALE = 3 * INTERVAL;
