@@ -1,0 +1,115 @@
+/**
+ * The cause, not "not connected" (issue 22, section 3), end to end: the real check process,
+ * pointed at a refused port, an unknown host, and a topic the real broker does not have; the
+ * service check datagrams on a real UDP listener and the log on stderr.
+ */
+import { DogStatsDListener } from '../harness/dogstatsdListener';
+import { CheckProcess, cleanUpCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
+import { uniqueName } from '../harness/kafkaHelpers';
+import { sharedBroker } from '../harness/testBroker';
+import { freePort } from '../../scripts/kafka/broker';
+
+afterAll(() => cleanUpCheckProcesses());
+
+const CRITICAL = '_sc|algorithmia.can_connect|2|';
+const checksOf = (lines: string[]) => lines.filter((l) => l.startsWith('_sc|algorithmia.can_connect|'));
+const messageOf = (sc: string) => sc.slice(sc.indexOf('|m:') + 3);
+
+/** Runs the check until it has sent `checks` service checks and retried its member at least twice. */
+async function runUntilChecks(bootstrap: string, topic: string, checks: number) {
+  const dsd = await DogStatsDListener.udp();
+  // Quick retries (kafkajs gives up after ~2 s, the member is replaced), a report every second, debug to count kafkajs's retries.
+  const cfg = testConfig({ bootstrap, topic, group: uniqueName('g'), dogstatsdUrl: dsd.url, extra: { retry_max_ms: 300, connection_timeout_ms: 1000 } }, { log_level: 'debug' });
+  const { file, dir } = writeConfig(cfg);
+  const check = CheckProcess.start(['run', '-c', file], { cleanupDir: dir });
+  try {
+    await dsd.waitFor((l) => checksOf(l).length >= checks, 45_000, `${checks} service checks`);
+    await check.waitForLog(() => check.logs().filter((e) => e.msg === 'Kafka unavailable' || e.msg === 'Kafka connection failed').length > 0);
+    // At least two members failed in turn: the cause was met again and again.
+    await waitFor(() => countFailures(check) >= 2, 30_000);
+    expect(check.proc.exitCode).toBeNull(); // keeps running and retrying
+    check.kill('SIGTERM');
+    expect((await check.exited).code).toBe(0);
+  } finally {
+    await check.stop();
+    await dsd.close();
+  }
+  return { lines: dsd.lines, check };
+}
+
+/** How many times the consumer failed, from our own debug lines of kafkajs's retries (the consumer gave up a round each time). */
+const countFailures = (check: CheckProcess) => check.logs().filter((e) => e.level === 'debug' && e.namespace === 'BrokerPool' && e.retryCount === 0).length;
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The log has no stack trace at warning level or above, and names the cause once per change of state. */
+function expectFoldedLog(check: CheckProcess, reason: string, cause: string) {
+  const logs = check.logs();
+  const loud = logs.filter((e) => e.level === 'warn' || e.level === 'error');
+  for (const e of loud) {
+    expect(e).not.toHaveProperty('stack');
+    expect(JSON.stringify(e)).not.toMatch(/\\n\s+at /);
+  }
+  // kafkajs's per-retry lines are folded into ours (debug only).
+  expect(loud.filter((e) => String(e.msg).startsWith('kafka: '))).toEqual([]);
+  expect(logs.filter((e) => e.level === 'debug' && String(e.msg).startsWith('kafka: ')).length).toBeGreaterThan(4);
+  const named = loud.filter((e) => e.reason !== undefined);
+  expect(named.map((e) => [e.msg, e.reason, e.cause])).toEqual(
+    // The first failed attempt (during the starting grace), then the instance unavailable once kafkajs gave up.
+    [
+      ['Kafka connection failed', reason, cause],
+      ['Kafka unavailable', reason, cause],
+    ],
+  );
+  expect(check.stderr).not.toContain('not connected to Kafka yet');
+}
+
+describe('the cause of a Kafka failure', () => {
+  it('a refused port: the service check and one log line per change name "connection refused to 127.0.0.1:PORT"', async () => {
+    const port = await freePort(); // nothing listens on it
+    const broker = `127.0.0.1:${port}`;
+    const { lines, check } = await runUntilChecks(broker, uniqueName('t'), 3);
+    const sc = checksOf(lines);
+    // The starting grace held the check back until the first error; from then on, CRITICAL with the cause.
+    expect(sc.every((l) => l.startsWith(CRITICAL))).toBe(true);
+    expect(new Set(sc.map(messageOf))).toEqual(new Set([`connection refused to ${broker}`]));
+    expectFoldedLog(check, `connection refused to ${broker}`, 'connection_refused');
+  });
+
+  it('an unknown host: "host not found"', async () => {
+    const { lines, check } = await runUntilChecks('no-such-host.invalid:9092', uniqueName('t'), 3);
+    const sc = checksOf(lines);
+    expect(sc.every((l) => l.startsWith(CRITICAL))).toBe(true);
+    expect(new Set(sc.map(messageOf))).toEqual(new Set(['host not found: no-such-host.invalid']));
+    expectFoldedLog(check, 'host not found: no-such-host.invalid', 'host_not_found');
+  });
+});
+
+describe('the cause of a Kafka failure on the real broker', () => {
+  const { bootstrap } = sharedBroker();
+
+  it('a topic that does not exist: "topic does not exist: TOPIC", once', async () => {
+    const topic = uniqueName('missing'); // never created
+    const dsd = await DogStatsDListener.udp();
+    const cfg = testConfig({ bootstrap, topic, group: uniqueName('g'), dogstatsdUrl: dsd.url, extra: { retry_max_ms: 300 } });
+    const { file, dir } = writeConfig(cfg);
+    const check = CheckProcess.start(['run', '-c', file], { cleanupDir: dir });
+    try {
+      await dsd.waitFor((l) => checksOf(l).length >= 3, 45_000, '3 service checks');
+      const sc = checksOf(dsd.lines);
+      expect(sc.every((l) => l.startsWith(CRITICAL))).toBe(true);
+      expect(new Set(sc.map(messageOf))).toEqual(new Set([`topic does not exist: ${topic} (UNKNOWN_TOPIC_OR_PARTITION)`]));
+      const named = check.logs().filter((e) => (e.level === 'warn' || e.level === 'error') && e.reason !== undefined);
+      expect(named.map((e) => [e.msg, e.cause])).toEqual([['Kafka unavailable', 'unknown_topic']]);
+    } finally {
+      await check.stop();
+      await dsd.close();
+    }
+  });
+});
