@@ -25,8 +25,8 @@ async function runUntilChecks(bootstrap: string, topic: string, checks: number) 
   try {
     await dsd.waitFor((l) => checksOf(l).length >= checks, 45_000, `${checks} service checks`);
     await check.waitForLog(() => check.logs().filter((e) => e.msg === 'Kafka unavailable' || e.msg === 'Kafka connection failed').length > 0);
-    // At least two members failed in turn: the cause was met again and again.
-    await waitFor(() => countFailures(check) >= 2, 30_000);
+    // At least two members failed in turn (each counted once): the cause was met again and again.
+    await dsd.waitFor((l) => consumeFailures(l) >= 2, 30_000, 'two consumer failures');
     expect(check.proc.exitCode).toBeNull(); // keeps running and retrying
     check.kill('SIGTERM');
     expect((await check.exited).code).toBe(0);
@@ -37,16 +37,9 @@ async function runUntilChecks(bootstrap: string, topic: string, checks: number) 
   return { lines: dsd.lines, check };
 }
 
-/** How many times the consumer failed, from our own debug lines of kafkajs's retries (the consumer gave up a round each time). */
-const countFailures = (check: CheckProcess) => check.logs().filter((e) => e.level === 'debug' && e.namespace === 'BrokerPool' && e.retryCount === 0).length;
-
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** How many times the consumer failed, as counted in algorithmia.forwarder.errors (stage consume). */
+const consumeFailures = (lines: string[]) =>
+  lines.filter((l) => l.startsWith('algorithmia.forwarder.errors:') && l.includes('stage:consume')).reduce((n, l) => n + Number(l.slice(l.indexOf(':') + 1, l.indexOf('|'))), 0);
 
 /** The log has no stack trace at warning level or above, and names the cause once per change of state. */
 function expectFoldedLog(check: CheckProcess, reason: string, cause: string) {
