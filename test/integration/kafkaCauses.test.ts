@@ -4,7 +4,7 @@
  * service check datagrams on a real UDP listener and the log on stderr.
  */
 import { DogStatsDListener } from '../harness/dogstatsdListener';
-import { CheckProcess, cleanUpCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
+import { CheckProcess, cleanEnv, cleanUpCheckProcesses, testConfig, writeConfig } from '../harness/checkProcess';
 import { uniqueName } from '../harness/kafkaHelpers';
 import { sharedBroker } from '../harness/testBroker';
 import { freePort } from '../../scripts/kafka/broker';
@@ -104,5 +104,38 @@ describe('the cause of a Kafka failure on the real broker', () => {
       await check.stop();
       await dsd.close();
     }
+  });
+
+  it('a TLS listener whose CA is not trusted: "TLS handshake failed with HOST:PORT: CODE"', async () => {
+    const { saslBootstrap, scramUser } = sharedBroker();
+    const dsd = await DogStatsDListener.udp();
+    const cfg = testConfig({
+      bootstrap: saslBootstrap,
+      topic: uniqueName('tls'),
+      group: uniqueName('g'),
+      dogstatsdUrl: dsd.url,
+      // No ca_file: the broker's certificate cannot be verified.
+      extra: { retry_max_ms: 300, security_protocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', username: scramUser.username, password_env: 'KAFKA_PASSWORD' } },
+    });
+    const { file, dir } = writeConfig(cfg);
+    const check = CheckProcess.start(['run', '-c', file], { env: cleanEnv({ KAFKA_PASSWORD: scramUser.password }), cleanupDir: dir });
+    try {
+      await dsd.waitFor((l) => checksOf(l).length >= 2, 45_000, '2 service checks');
+      const sc = checksOf(dsd.lines);
+      expect(sc.every((l) => l.startsWith(CRITICAL))).toBe(true);
+      const messages = [...new Set(sc.map(messageOf))];
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toMatch(new RegExp(`^TLS handshake failed with ${saslBootstrap.replace(/\./g, '\\.')}: [A-Z_]+$`));
+      const loud = check.logs().filter((e) => e.level === 'warn' || e.level === 'error');
+      expect(loud.filter((e) => e.stack !== undefined)).toEqual([]);
+      expect(loud.filter((e) => e.reason !== undefined).map((e) => e.cause)).toEqual(['tls_failed', 'tls_failed']);
+      const errors = dsd.lines.filter((l) => l.startsWith('algorithmia.forwarder.errors:') && l.includes('stage:consume'));
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.every((l) => l.includes('error_code:kafka_tls'))).toBe(true);
+    } finally {
+      await check.stop();
+      await dsd.close();
+    }
+    expect(check.stderr).not.toContain(scramUser.password);
   });
 });
