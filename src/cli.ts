@@ -77,6 +77,11 @@ function version(): string {
 }
 
 async function run(config: ResolvedConfig, dryRun: boolean, log: Logger, youngGeneration: YoungGenerationCap): Promise<number> {
+  if (dryRun) {
+    const { dryRunBanner, dryRunConfig } = await import('./config/dryRun');
+    config = dryRunConfig(config, process.pid);
+    process.stderr.write(dryRunBanner(config));
+  }
   const { Daemon } = await import('./runtime/daemon');
   log.info('young generation capped', { how: youngGeneration, semi_space_mb: YOUNG_SEMI_SPACE_MB });
   // The largest sizes, reported at stop: facts for operators and for the memory test.

@@ -67,8 +67,9 @@ export class Instance {
       },
       left: () => this.health.leftGroup(),
     });
-    // Lag is reported for the partitions this member owns, from the group join on.
-    this.lag.follow(this.consumption.lagView);
+    // Lag is reported for the partitions this member owns, from the group join on; a dry run's
+    // throwaway group has no lag worth reporting (and must not look like the configured group's).
+    if (!config.dryRun) this.lag.follow(this.consumption.lagView);
   }
 
   get name(): string {

@@ -19,7 +19,8 @@ import { FETCH_QUEUE_FETCHES } from '../tunables';
 import type { BatchJob, PrepareBatch } from './batchContract';
 import { ConsumerLoop, type ConsumerListener } from './consumerLoop';
 import { FetchQueue } from './fetchQueue';
-import { OffsetCommitter } from './offsetCommitter';
+import { ObserverPositions } from './observerPositions';
+import { OffsetCommitter, type OffsetSink } from './offsetCommitter';
 import { PartitionProgress, type FetchRecord } from './partitionProgress';
 import { PartitionTracker } from './partitions';
 
@@ -39,7 +40,9 @@ export class Consumption {
   private readonly loop: ConsumerLoop;
   private readonly queue: FetchQueue<QueuedBatch>;
   private readonly partitions: PartitionTracker;
-  private readonly offsets: OffsetCommitter;
+  private readonly offsets: OffsetSink;
+  /** A dry run's positions (it commits nothing); undefined for a real run. */
+  private readonly observer?: ObserverPositions;
   private readonly progress = new PartitionProgress();
   /** While the lag sample of the last join is being taken: delivered offsets wait for it, here. */
   private joinSample?: Promise<void>;
@@ -57,10 +60,16 @@ export class Consumption {
   ) {
     this.queue = new FetchQueue(FETCH_QUEUE_FETCHES * instance.max_bytes_per_partition);
     this.partitions = new PartitionTracker(instance.topic, instance.retry_max_ms);
-    this.offsets = new OffsetCommitter(instance.topic, instance.commit_interval_ms, () => this.loop.consumer, telemetry, log);
+    this.observer = instance.dryRun ? new ObserverPositions(kafka, instance.topic, instance.dryRun.observedGroup) : undefined;
+    this.offsets = this.observer ?? new OffsetCommitter(instance.topic, instance.commit_interval_ms, () => this.loop.consumer, telemetry, log);
     const own: ConsumerListener = {
       fetched: () => listener.fetched(),
       joined: (owned, assignment) => {
+        // Synchronously, inside kafkajs's join: the seeks land before the member's first fetch.
+        const consumer = this.loop.consumer;
+        if (this.observer && consumer) {
+          for (const { partition, offset } of this.observer.startOffsets(owned)) consumer.seek({ topic: instance.topic, partition, offset });
+        }
         this.partitions.assign(owned);
         this.offsets.retain(owned);
         this.queue.discard((job) => !owned.has(job.partition));
@@ -76,7 +85,8 @@ export class Consumption {
         listener.left();
       },
     };
-    this.loop = new ConsumerLoop(kafka, instance, log, own, (payload, consumer) => this.onBatch(payload, consumer));
+    const observer = this.observer;
+    this.loop = new ConsumerLoop(kafka, instance, log, own, (payload, consumer) => this.onBatch(payload, consumer), observer && (() => observer.load()));
   }
 
   /** Owned partitions and the timestamps of what is pending and delivered, for the lag in seconds. */
