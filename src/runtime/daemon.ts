@@ -53,6 +53,21 @@ export class Daemon {
     }
   }
 
+  /**
+   * For a stop that ran out of time: the instances whose fetched work was not all handed off
+   * (exit 1), and per instance what was sent and not committed (read again after a restart).
+   */
+  stopState(): { undone: string[]; uncommitted: Record<string, Record<number, string>> } {
+    const undone: string[] = [];
+    const uncommitted: Record<string, Record<number, string>> = {};
+    for (const i of this.instances) {
+      const s = i.stopState();
+      if (!s.drained) undone.push(i.name);
+      if (Object.keys(s.uncommitted).length > 0) uncommitted[i.name] = s.uncommitted;
+    }
+    return { undone, uncommitted };
+  }
+
   /** Graceful stop; idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {

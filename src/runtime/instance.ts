@@ -17,7 +17,7 @@ import { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
 import { HealthState, type InstanceHealth } from '../telemetry/health';
 import { LagReader } from '../telemetry/lag';
 import { TelemetryReporter } from '../telemetry/reporter';
-import { FIRST_LAG_WAIT_MS, STOP_STEP_MS } from '../tunables';
+import { FIRST_LAG_WAIT_MS, STOP_STEP_FLOOR_MS, STOP_STEP_MS } from '../tunables';
 import { BatchDelivery } from './batchDelivery';
 import { DriftReporter } from './driftReporter';
 import { DriftStateWriter, readDriftState } from './driftStateFile';
@@ -91,6 +91,11 @@ export class Instance {
     this.drift?.start();
   }
 
+  /** During a stop: whether every fetched batch was handed off, and what was sent but not committed. */
+  stopState(): { drained: boolean; uncommitted: Record<number, string> } {
+    return { drained: this.consumption.drained, uncommitted: this.consumption.uncommitted() };
+  }
+
   status(): InstanceHealth {
     return this.health.health();
   }
@@ -101,9 +106,15 @@ export class Instance {
     this.stopping = true;
     this.health.stopped();
     this.reporter.stop();
-    // With Kafka unreachable, leaving the group or a connect in progress can take the whole
-    // request timeout: there is nothing to commit then, so do not wait for it.
-    const bound = (p: Promise<unknown>, what: string) => withTimeout(p, STOP_STEP_MS, () => this.log.warn(`${what} did not finish within ${STOP_STEP_MS} ms; going on`));
+    // With Kafka unreachable, a commit, leaving the group or a connect in progress can take the
+    // whole request timeout: together they get STOP_STEP_MS from the first of them on, and what
+    // was not committed is read again.
+    let deadline: number | undefined;
+    const bound = (p: Promise<unknown>, what: string) => {
+      deadline ??= Date.now() + STOP_STEP_MS;
+      const ms = Math.max(STOP_STEP_FLOOR_MS, deadline - Date.now());
+      return withTimeout(p, ms, () => this.log.warn(`${what} did not finish within ${ms} ms; going on`));
+    };
     await this.consumption.stop(bound);
     await this.drift?.stop();
     await this.reporter.report(true);
@@ -114,7 +125,7 @@ export class Instance {
 
 async function withTimeout(p: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = await Promise.race([p.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), ms)))]);
+  const timedOut = await Promise.race([p.then(() => false, () => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), ms)))]);
   clearTimeout(timer);
   if (timedOut) onTimeout();
 }

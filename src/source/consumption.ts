@@ -48,6 +48,8 @@ export class Consumption {
   private joinSample?: Promise<void>;
   private readonly heldOffsets = new Map<number, string>();
   private stopping = false;
+  private handedOff = false;
+  private readonly topic: string;
 
   constructor(
     kafka: Kafka,
@@ -58,6 +60,7 @@ export class Consumption {
     /** Told of the member's life (health); consumption keeps its own state before telling. */
     listener: ConsumerListener,
   ) {
+    this.topic = instance.topic;
     this.queue = new FetchQueue(FETCH_QUEUE_FETCHES * instance.max_bytes_per_partition);
     this.partitions = new PartitionTracker(instance.topic, instance.retry_max_ms);
     this.observer = instance.dryRun ? new ObserverPositions(kafka, instance.topic, instance.dryRun.observedGroup) : undefined;
@@ -110,11 +113,31 @@ export class Consumption {
     this.partitions.stop();
     this.offsets.stop();
     await this.queue.idle();
-    await this.joinSample;
-    await this.offsets.commit(true);
+    this.handedOff = true;
+    // The join's lag sample is moot now: what was held back for it may be committed at once.
+    this.joinSample = undefined;
+    this.releaseHeldOffsets();
+    await bound(this.offsets.commit(true), 'the last offset commit');
+    const uncommitted = this.uncommitted();
+    if (Object.keys(uncommitted).length > 0) {
+      this.log.warn('the last offset commit did not complete: the messages up to these offsets were sent and will be sent again after a restart', { topic: this.topic, uncommitted });
+    }
     this.loop.release();
-    await bound(this.loop.disconnect(), 'consumer disconnect');
-    await bound(this.loop.ended(), 'consumer loop');
+    // A member still connecting has nothing to leave: neither step may hold the stop.
+    await bound(Promise.all([this.loop.disconnect(), this.loop.ended()]), 'leaving the consumer group');
+  }
+
+  /** Every fetched batch was handed off (set during stop, once the queue is idle). */
+  get drained(): boolean {
+    return this.handedOff;
+  }
+
+  /** Per partition, the last offset sent and not committed (read again after a restart). */
+  uncommitted(): Record<number, string> {
+    const out: Record<number, string> = {};
+    for (const [partition, next] of this.offsets.uncommitted()) out[partition] = (BigInt(next) - 1n).toString();
+    for (const [partition, offset] of this.heldOffsets) out[partition] = offset;
+    return out;
   }
 
   /**
@@ -163,11 +186,15 @@ export class Consumption {
     let timer: NodeJS.Timeout | undefined;
     const gate: Promise<void> = Promise.race([sample, new Promise<void>((r) => (timer = setTimeout(r, JOIN_SAMPLE_WAIT_MS)))]).then(() => {
       clearTimeout(timer);
-      if (this.joinSample !== gate) return; // a later join holds them now
+      if (this.joinSample !== gate) return; // a later join holds them now (or the stop took them)
       this.joinSample = undefined;
-      for (const [partition, offset] of this.heldOffsets) if (this.partitions.owns(partition)) this.offsets.delivered(partition, offset);
-      this.heldOffsets.clear();
+      this.releaseHeldOffsets();
     });
     this.joinSample = gate;
+  }
+
+  private releaseHeldOffsets(): void {
+    for (const [partition, offset] of this.heldOffsets) if (this.partitions.owns(partition)) this.offsets.delivered(partition, offset);
+    this.heldOffsets.clear();
   }
 }
