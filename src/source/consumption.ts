@@ -49,6 +49,8 @@ export class Consumption {
   private readonly heldOffsets = new Map<number, string>();
   private stopping = false;
   private handedOff = false;
+  /** While a change waits for the batches in hand (between()): new batches wait for it. */
+  private gate?: Promise<void>;
   private readonly topic: string;
 
   constructor(
@@ -127,6 +129,23 @@ export class Consumption {
     await bound(Promise.all([this.loop.disconnect(), this.loop.ended()]), 'leaving the consumer group');
   }
 
+  /**
+   * Runs `change` between batches: new batches wait (kafkajs's fetch loop with them, as when the
+   * queue is full) until every queued batch was delivered and `change` is done.
+   */
+  async between(change: () => Promise<void>): Promise<void> {
+    while (this.gate) await this.gate;
+    let open = () => {};
+    this.gate = new Promise<void>((r) => (open = r));
+    try {
+      await this.queue.idle();
+      await change();
+    } finally {
+      this.gate = undefined;
+      open();
+    }
+  }
+
   /** Every fetched batch was handed off (set during stop, once the queue is idle). */
   get drained(): boolean {
     return this.handedOff;
@@ -146,6 +165,7 @@ export class Consumption {
    * gets committed follows the job's deliveries.
    */
   private async onBatch(payload: EachBatchPayload, consumer: Consumer): Promise<void> {
+    while (this.gate) await this.gate;
     const { batch } = payload;
     if (this.stopping || batch.messages.length === 0 || payload.isStale()) return;
     payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
