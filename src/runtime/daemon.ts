@@ -49,7 +49,14 @@ export class Daemon {
     return instance;
   }
 
-  async start(): Promise<void> {
+  /** Starts every instance; a reload signalled meanwhile waits for the start. */
+  start(): Promise<void> {
+    const started = this.startAll();
+    this.reloading = started.catch(() => undefined);
+    return started;
+  }
+
+  private async startAll(): Promise<void> {
     const { log } = this.opts;
     this.instances = this.config.instances.map((inst) => this.create(inst));
     await Promise.all(this.instances.map((i) => i.start()));
