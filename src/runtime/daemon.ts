@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger';
 import { DatagramTransport, DryRunTransport, HotShotsTransport } from '../sink/transport';
 import { HealthServer } from './healthServer';
 import { Instance } from './instance';
+import { StatusServer } from './statusServer';
 
 export interface DaemonOptions {
   log: Logger;
@@ -19,6 +20,8 @@ export class Daemon {
   private readonly transports: DatagramTransport[] = [];
   private readonly instances: Instance[] = [];
   private health?: HealthServer;
+  private status?: StatusServer;
+  private readonly startedAt = Date.now();
   private stopped?: Promise<void>;
 
   constructor(
@@ -44,6 +47,24 @@ export class Daemon {
         dogstatsd_source: inst.dogstatsd.source,
       });
     }
+    // Open before the first join, so that `status` also shows a process still connecting. A dry run opens none.
+    if (!this.opts.dryRun) {
+      this.status = new StatusServer({
+        configFile: this.config.file,
+        configuredDir: this.config.init.status_socket_dir,
+        log,
+        reply: () => ({
+          version: 1,
+          pid: process.pid,
+          started_at: new Date(this.startedAt).toISOString(),
+          uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000),
+          config_file: this.config.file,
+          instances: this.instances.map((i) => i.statusSnapshot()),
+        }),
+        tick: () => this.instances.forEach((i) => i.statusView.tick()),
+      });
+      await this.status.open();
+    }
     await Promise.all(this.instances.map((i) => i.start()));
     const port = this.config.init.health_port;
     if (port !== undefined) {
@@ -59,6 +80,7 @@ export class Daemon {
       await Promise.all(this.instances.map((i) => i.stop()));
       await Promise.all(this.transports.map((t) => t.close()));
       await this.health?.close();
+      await this.status?.close();
     })();
     return this.stopped;
   }

@@ -21,6 +21,8 @@ import { FIRST_LAG_WAIT_MS, STOP_STEP_MS } from '../tunables';
 import { BatchDelivery } from './batchDelivery';
 import { DriftReporter } from './driftReporter';
 import { DriftStateWriter, readDriftState } from './driftStateFile';
+import { InstanceStatusView } from './instanceStatus';
+import type { InstanceStatus } from '../status/protocol';
 
 export class Instance {
   private readonly telemetry: ForwarderTelemetry;
@@ -32,6 +34,8 @@ export class Instance {
   private readonly deadLetters?: DeadLetterProducer;
   private readonly drift?: DriftReporter;
   private stopping = false;
+  /** What `algorithmia-insights status` shows of this instance. */
+  readonly statusView: InstanceStatusView;
 
   constructor(
     readonly config: ResolvedInstance,
@@ -69,6 +73,15 @@ export class Instance {
     });
     // Lag is reported for the partitions this member owns, from the group join on.
     this.lag.follow(this.consumption.lagView);
+    this.statusView = new InstanceStatusView({
+      config,
+      dogstatsdTarget: transport.description,
+      telemetry: this.telemetry,
+      health: () => this.health.health(),
+      lagView: this.consumption.lagView,
+      stopping: () => this.stopping,
+      driftEnabled: setup.drift !== undefined,
+    });
   }
 
   get name(): string {
@@ -92,6 +105,10 @@ export class Instance {
 
   status(): InstanceHealth {
     return this.health.health();
+  }
+
+  statusSnapshot(): InstanceStatus {
+    return this.statusView.snapshot();
   }
 
   /** Stop fetching, finish the batches in hand, commit, leave the group, report, let go. */
