@@ -1,12 +1,13 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
- * algorithmia-insights run | validate | print-config  [-c FILE] [--dry-run]
+ * algorithmia-insights run | validate | print-config | status  [-c FILE] [--dry-run] [--json]
  *
  * The node flag on the first line caps V8's young generation when started as the installed
  * command (deploy/ and the benchmark read it from here); `run` applies the same cap in the
  * process (runtime/memoryLimits.ts), so `node dist/src/cli.js` and any wrapper get it too.
  * Exit codes: 0 ok; 1 a stop that did not finish in time or an internal error; 2 a bad command
- * line or a bad config file (nothing is consumed then).
+ * line or a bad config file (nothing is consumed then). `status`: 0 every instance healthy, 1 one
+ * is not, 3 no running process answered.
  */
 // Light imports only: `run` caps the young generation before kafkajs, ajv and the rest are
 // loaded (loading them already grows it), so those come in with `await import` below.
@@ -21,22 +22,26 @@ Commands:
   run            consume the Insights topic(s) and send metrics to DogStatsD (the daemon)
   validate       check the config file; prints OK or every problem
   print-config   print the effective config (defaults and environment applied, secrets as ***)
+  status         ask the running process for this config how each instance is doing
+                 (exit 0 all healthy, 1 one is not, 3 no process answered)
 
 Options:
   -c, --config FILE   config file (default ${DEFAULT_CONFIG_PATH})
   --dry-run           run: write the DogStatsD lines to stdout instead of the network
+  --json              status: print the full answer as JSON
   -h, --help          this text
   -v, --version       the version
 `;
 
 export interface CliArgs {
-  command: 'run' | 'validate' | 'print-config' | 'help' | 'version';
+  command: 'run' | 'validate' | 'print-config' | 'status' | 'help' | 'version';
   config: string;
   dryRun: boolean;
+  json: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { command: 'help', config: DEFAULT_CONFIG_PATH, dryRun: false };
+  const args: CliArgs = { command: 'help', config: DEFAULT_CONFIG_PATH, dryRun: false, json: false };
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -46,17 +51,19 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       args.config = v;
     } else if (a.startsWith('--config=')) args.config = a.slice('--config='.length);
     else if (a === '--dry-run') args.dryRun = true;
+    else if (a === '--json') args.json = true;
     else if (a === '-h' || a === '--help') command = 'help';
     else if (a === '-v' || a === '--version') command = 'version';
     else if (!a.startsWith('-') && command === undefined) command = a;
     else throw new InsightsError('CLI_USAGE', `unknown argument ${JSON.stringify(a)}`);
   }
   command ??= 'help';
-  if (!['run', 'validate', 'print-config', 'help', 'version'].includes(command)) {
+  if (!['run', 'validate', 'print-config', 'status', 'help', 'version'].includes(command)) {
     throw new InsightsError('CLI_USAGE', `unknown command ${JSON.stringify(command)}`);
   }
   args.command = command as CliArgs['command'];
   if (args.dryRun && args.command !== 'run') throw new InsightsError('CLI_USAGE', '--dry-run goes with run');
+  if (args.json && args.command !== 'status') throw new InsightsError('CLI_USAGE', '--json goes with status');
   return args;
 }
 
@@ -88,6 +95,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (args.command === 'version') {
     process.stdout.write(`${version()}\n`);
     return 0;
+  }
+  if (args.command === 'status') {
+    // Not the config loader: `status` needs no secrets and must not fail for their absence.
+    const { statusCommand } = await import('./status/command');
+    return statusCommand(args.config, args.json, process.stdout, process.stderr);
   }
   // First of all (with 'reexec' this does not return: the process starts again with the flag).
   const youngGeneration = args.command === 'run' ? capYoungGeneration() : undefined;

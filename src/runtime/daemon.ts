@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger';
 import { DryRunTransport, HotShotsTransport } from '../sink/transport';
 import { HealthServer } from './healthServer';
 import { Instance, type TransportFactory } from './instance';
+import { StatusServer } from './statusServer';
 
 export interface DaemonOptions {
   log: Logger;
@@ -19,6 +20,8 @@ export interface DaemonOptions {
 export class Daemon {
   private instances: Instance[] = [];
   private health?: HealthServer;
+  private status?: StatusServer;
+  private readonly startedAt = Date.now();
   private stopped?: Promise<void>;
   /** One reload at a time; a SIGHUP during one waits for it. */
   private reloading: Promise<void> = Promise.resolve();
@@ -59,6 +62,24 @@ export class Daemon {
   private async startAll(): Promise<void> {
     const { log } = this.opts;
     this.instances = this.config.instances.map((inst) => this.create(inst));
+    // Open before the first join, so that `status` also shows a process still connecting. A dry run opens none.
+    if (!this.opts.dryRun) {
+      this.status = new StatusServer({
+        configFile: this.config.file,
+        configuredDir: this.config.init.status_socket_dir,
+        log,
+        reply: () => ({
+          version: 1,
+          pid: process.pid,
+          started_at: new Date(this.startedAt).toISOString(),
+          uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000),
+          config_file: this.config.file,
+          instances: this.instances.map((i) => i.statusSnapshot()),
+        }),
+        tick: () => this.instances.forEach((i) => i.statusView.tick()),
+      });
+      await this.status.open();
+    }
     await Promise.all(this.instances.map((i) => i.start()));
     const port = this.config.init.health_port;
     if (port !== undefined) {
@@ -158,6 +179,7 @@ export class Daemon {
       await this.reloading;
       await Promise.all(this.instances.map((i) => i.stop()));
       await this.health?.close();
+      await this.status?.close();
     })();
     return this.stopped;
   }

@@ -17,7 +17,9 @@ import { HealthState, type InstanceHealth } from '../telemetry/health';
 import { LagReader } from '../telemetry/lag';
 import { TelemetryReporter } from '../telemetry/reporter';
 import { FIRST_LAG_WAIT_MS, STOP_STEP_FLOOR_MS, STOP_STEP_MS } from '../tunables';
+import { InstanceStatusView } from './instanceStatus';
 import { Pipeline } from './pipeline';
+import type { InstanceStatus } from '../status/protocol';
 
 /** Makes an instance's DogStatsD transport (the daemon's: dry run or the network). */
 export type TransportFactory = (config: ResolvedInstance) => DatagramTransport;
@@ -36,6 +38,8 @@ export class Instance {
   private readonly deadLetters?: DeadLetterProducer;
   private pipeline: Pipeline;
   private stopping = false;
+  /** What `algorithmia-insights status` shows of this instance. */
+  readonly statusView: InstanceStatusView;
   /** The drift tracker's state at stop, for an instance that replaces this one (reload). */
   finalDriftState?: Uint8Array;
 
@@ -68,6 +72,15 @@ export class Instance {
     // Lag is reported for the partitions this member owns, from the group join on; a dry run's
     // throwaway group has no lag worth reporting (and must not look like the configured group's).
     if (!config.dryRun) this.lag.follow(this.consumption.lagView);
+    this.statusView = new InstanceStatusView({
+      config: () => this.config,
+      dogstatsdTarget: () => this.pipeline.transport.description,
+      driftEnabled: () => this.pipeline.drift !== undefined,
+      telemetry: this.telemetry,
+      health: () => this.health.health(),
+      lagView: this.consumption.lagView,
+      stopping: () => this.stopping,
+    });
   }
 
   private pipelineParts() {
@@ -134,6 +147,10 @@ export class Instance {
 
   status(): InstanceHealth {
     return this.health.health();
+  }
+
+  statusSnapshot(): InstanceStatus {
+    return this.statusView.snapshot();
   }
 
   /** Stop fetching, finish the batches in hand, commit, leave the group, report, let go. */

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseConfig } from '../../src/config/load';
 import { configSchema } from '../../src/config/schema';
+import { RUN_DIR } from '../../src/status/socketPath';
 import {
   CHART,
   CRD_API_GROUPS,
@@ -334,6 +335,16 @@ describe('pod', () => {
     // The image's user (deploy/Dockerfile) is the one the chart runs as.
     expect(readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8')).toMatch(/^USER 1000:1000$/m);
     expect(find(manifestsOf('default'), 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
+  test('the status socket: a writable emptyDir at /run/algorithmia-insights (the root file system is read-only)', () => {
+    for (const name of Object.keys(SCENARIOS)) {
+      const ms = manifestsOf(name);
+      const mount = (containerOf(ms).volumeMounts as Json[]).find((m) => m.mountPath === RUN_DIR);
+      expect(mount).toBeDefined();
+      expect(mount.readOnly).toBeUndefined();
+      expect((podSpecOf(ms).volumes as Json[]).find((v) => v.name === mount.name).emptyDir).toBeDefined();
+    }
   });
 
   test('resources from the measured memory: requests cpu and memory, a memory limit, no CPU limit', () => {
