@@ -1,22 +1,20 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
- * algorithmia-insights run | validate | print-config  [-c FILE] [--dry-run]
+ * algorithmia-insights run | validate | print-config | status  [-c FILE] [--dry-run] [--json]
  *
  * The node flag on the first line caps V8's young generation when started as the installed
  * command (deploy/ and the benchmark read it from here); `run` applies the same cap in the
  * process (runtime/memoryLimits.ts), so `node dist/src/cli.js` and any wrapper get it too.
  * Exit codes: 0 ok; 1 a stop that did not finish in time or an internal error; 2 a bad command
- * line or a bad config file (nothing is consumed then).
+ * line or a bad config file (nothing is consumed then). `status`: 0 every instance healthy, 1 one
+ * is not, 3 no running process answered.
  */
 // Light imports only: `run` caps the young generation before kafkajs, ajv and the rest are
 // loaded (loading them already grows it), so those come in with `await import` below.
 import type { ResolvedConfig } from './config/resolved';
 import { DEFAULT_CONFIG_PATH } from './config/schema';
 import { ConfigError, InsightsError } from './errors';
-import type { Logger } from './log/logger';
-import { YOUNG_SEMI_SPACE_MB } from './tunables';
-import { MemoryPeaks } from './runtime/memoryPeaks';
-import { capYoungGeneration, type YoungGenerationCap } from './youngGeneration';
+import { capYoungGeneration } from './youngGeneration';
 
 export const USAGE = `Usage: algorithmia-insights <command> [options]
 
@@ -24,22 +22,26 @@ Commands:
   run            consume the Insights topic(s) and send metrics to DogStatsD (the daemon)
   validate       check the config file; prints OK or every problem
   print-config   print the effective config (defaults and environment applied, secrets as ***)
+  status         ask the running process for this config how each instance is doing
+                 (exit 0 all healthy, 1 one is not, 3 no process answered)
 
 Options:
   -c, --config FILE   config file (default ${DEFAULT_CONFIG_PATH})
   --dry-run           run: write the DogStatsD lines to stdout instead of the network
+  --json              status: print the full answer as JSON
   -h, --help          this text
   -v, --version       the version
 `;
 
 export interface CliArgs {
-  command: 'run' | 'validate' | 'print-config' | 'help' | 'version';
+  command: 'run' | 'validate' | 'print-config' | 'status' | 'help' | 'version';
   config: string;
   dryRun: boolean;
+  json: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { command: 'help', config: DEFAULT_CONFIG_PATH, dryRun: false };
+  const args: CliArgs = { command: 'help', config: DEFAULT_CONFIG_PATH, dryRun: false, json: false };
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -49,17 +51,19 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       args.config = v;
     } else if (a.startsWith('--config=')) args.config = a.slice('--config='.length);
     else if (a === '--dry-run') args.dryRun = true;
+    else if (a === '--json') args.json = true;
     else if (a === '-h' || a === '--help') command = 'help';
     else if (a === '-v' || a === '--version') command = 'version';
     else if (!a.startsWith('-') && command === undefined) command = a;
     else throw new InsightsError('CLI_USAGE', `unknown argument ${JSON.stringify(a)}`);
   }
   command ??= 'help';
-  if (!['run', 'validate', 'print-config', 'help', 'version'].includes(command)) {
+  if (!['run', 'validate', 'print-config', 'status', 'help', 'version'].includes(command)) {
     throw new InsightsError('CLI_USAGE', `unknown command ${JSON.stringify(command)}`);
   }
   args.command = command as CliArgs['command'];
   if (args.dryRun && args.command !== 'run') throw new InsightsError('CLI_USAGE', '--dry-run goes with run');
+  if (args.json && args.command !== 'status') throw new InsightsError('CLI_USAGE', '--json goes with status');
   return args;
 }
 
@@ -74,47 +78,6 @@ function version(): string {
     }
   }
   return 'unknown';
-}
-
-async function run(config: ResolvedConfig, dryRun: boolean, log: Logger, youngGeneration: YoungGenerationCap): Promise<number> {
-  const { Daemon } = await import('./runtime/daemon');
-  log.info('young generation capped', { how: youngGeneration, semi_space_mb: YOUNG_SEMI_SPACE_MB });
-  // The largest sizes, reported at stop: facts for operators and for the memory test.
-  const peaks = new MemoryPeaks();
-  const daemon = new Daemon(config, { log, dryRun: dryRun ? process.stdout : undefined });
-  let stopping = false;
-  const exitCode = new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        log.warn('second signal: exiting without waiting', { signal });
-        process.exit(130);
-      }
-      stopping = true;
-      const timeoutMs = config.init.shutdown_timeout_seconds * 1000;
-      log.info('stopping: finishing the batch in hand, flushing and committing', { signal, timeout_ms: timeoutMs });
-      const timer = setTimeout(() => {
-        log.error('stop did not finish in time; exiting (uncommitted work will be re-read on restart)', { timeout_ms: timeoutMs });
-        resolve(1);
-      }, timeoutMs);
-      timer.unref();
-      daemon.stop().then(
-        () => {
-          clearTimeout(timer);
-          log.info('stopped', peaks.stop());
-          resolve(0);
-        },
-        (err: Error) => {
-          clearTimeout(timer);
-          log.error('stop failed', { error: err.message });
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
-  await daemon.start();
-  return exitCode;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -132,6 +95,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (args.command === 'version') {
     process.stdout.write(`${version()}\n`);
     return 0;
+  }
+  if (args.command === 'status') {
+    // Not the config loader: `status` needs no secrets and must not fail for their absence.
+    const { statusCommand } = await import('./status/command');
+    return statusCommand(args.config, args.json, process.stdout, process.stderr);
   }
   // First of all (with 'reexec' this does not return: the process starts again with the flag).
   const youngGeneration = args.command === 'run' ? capYoungGeneration() : undefined;
@@ -165,7 +133,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     log.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) });
   });
   try {
-    return await run(config, args.dryRun, log, youngGeneration ?? 'flag');
+    const { runDaemon } = await import('./runtime/runDaemon');
+    return await runDaemon(config, { dryRun: args.dryRun, log, youngGeneration: youngGeneration ?? 'flag' });
   } catch (err) {
     if (err instanceof InsightsError) {
       log.error(err.message, { code: err.code });

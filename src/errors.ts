@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'DRIFT_REPORT_FAILED', // drift scores could not be computed or sent
   'DRIFT_STATE_UNREADABLE', // the drift state file is truncated, corrupt or of an unknown version
   'DRIFT_STATE_WRITE_FAILED', // the drift state file could not be written (the previous one is kept)
+  'STATUS_SOCKET', // the status socket could not be opened (logged; `status` then finds no process)
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

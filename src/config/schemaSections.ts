@@ -51,6 +51,13 @@ export const INIT_CONFIG = {
       minLength: 1,
       default: '127.0.0.1',
     },
+    status_socket_dir: {
+      description:
+        'Directory of the Unix socket that `algorithmia-insights status` asks (relative to this file). Unset: the first usable of /run/algorithmia-insights, $XDG_RUNTIME_DIR/algorithmia-insights, <tmp>/algorithmia-insights-<uid>.',
+      type: 'string',
+      minLength: 1,
+      'x-example': '/run/algorithmia-insights',
+    },
   },
 } as const;
 

@@ -15,6 +15,8 @@ import { CHUNK_MESSAGES } from '../tunables';
 
 interface Chunk {
   offsets: readonly string[];
+  /** Kafka timestamp (ms) of its last message, for `status`'s newest message time. */
+  lastTimestamp: number;
   /** Kept while needed: for inline encoding, and for dead letters. */
   messages?: readonly BatchMessage[];
   encoded?: Promise<EncodedChunk>;
@@ -59,7 +61,7 @@ export class BatchDelivery {
     for (const m of messages) bytes += m.value ? m.value.length : 0;
     for (let start = 0; start < messages.length; start += this.chunkSize) {
       const part = messages.slice(start, start + this.chunkSize);
-      chunks.push({ offsets: part.map((m) => m.offset), messages: part });
+      chunks.push({ offsets: part.map((m) => m.offset), lastTimestamp: Number(part[part.length - 1].timestamp), messages: part });
     }
     if (this.encoding.parallel) {
       for (const c of chunks) {
@@ -86,6 +88,7 @@ export class BatchDelivery {
       }
       // Counted once the chunk is handed off: a re-sent chunk is counted again, as it is sent again.
       this.telemetry.consumed(partition, chunk.offsets.length);
+      this.telemetry.handedOff(chunk.lastTimestamp);
       processed += chunk.offsets.length;
       lastResolved = chunk.offsets[chunk.offsets.length - 1];
       control.delivered(lastResolved);

@@ -63,9 +63,19 @@ export class ForwarderTelemetry {
   private failures = new Map<string, number>();
   private driftSeries?: number;
   private driftUntracked = 0;
+  /** Cumulative, for `status` (drainLines clears the per-interval ones above). */
+  private readonly failureTotals = new Map<string, number>();
+  private readonly lastFailures = new Map<FailureStage, { code: ErrorCode; at: number }>();
+  private driftUntrackedTotal = 0;
+  private newestTimestamp?: number;
 
   /** `tags`: the telemetry tags of the instance (topic, consumer_group, env, service, ...), already formatted. */
-  constructor(private readonly tags: string) {}
+  constructor(private tags: string) {}
+
+  /** New telemetry tags from the next report on (a reload changed the instance's tags). */
+  retag(tags: string): void {
+    this.tags = tags;
+  }
 
   consumed(partition: number, n: number): void {
     this.totals.consumed += n;
@@ -102,11 +112,19 @@ export class ForwarderTelemetry {
   failure(stage: FailureStage, code: ErrorCode): void {
     const key = `stage:${stage},error_code:${errorCodeTag(code)}`;
     this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+    const total = `${stage}/${code}`;
+    this.failureTotals.set(total, (this.failureTotals.get(total) ?? 0) + 1);
+    this.lastFailures.set(stage, { code, at: Date.now() });
   }
   /** From the drift engine's last report: series tracked now, and values left untracked since. */
   drift(seriesTracked: number, valuesUntracked: number): void {
     this.driftSeries = seriesTracked;
     this.driftUntracked += valuesUntracked;
+    this.driftUntrackedTotal += valuesUntracked;
+  }
+  /** Kafka timestamp (ms) of the last message of a chunk handed off; the newest is kept. */
+  handedOff(timestampMs: number): void {
+    if (Number.isFinite(timestampMs) && timestampMs > (this.newestTimestamp ?? 0)) this.newestTimestamp = timestampMs;
   }
   setLag(partition: number, lag: number): void {
     this.lag.set(partition, lag);
@@ -117,6 +135,41 @@ export class ForwarderTelemetry {
   clearLag(): void {
     this.lag.clear();
     this.lagSeconds.clear();
+  }
+
+  /* ---------------------------------------------------------------- read by `status` */
+
+  /** Every cumulative counter under a flat key (`rejected.<reason>`, `errors.<stage>/<code>`...); zero reasons left out. */
+  counterValues(): Record<string, number> {
+    const t = this.totals;
+    const out: Record<string, number> = {
+      consumed: t.consumed,
+      emitted: t.emitted,
+      dead_lettered: t.deadLettered,
+      datagrams_sent: t.datagramsSent,
+      send_errors: t.sendErrors,
+      commits: t.commits,
+      commit_errors: t.commitErrors,
+      drift_untracked: this.driftUntrackedTotal,
+    };
+    for (const r of REJECT_REASONS) if (t.rejected[r] > 0) out[`rejected.${r}`] = t.rejected[r];
+    for (const r of DROP_REASONS) if (t.dropped[r] > 0) out[`dropped.${r}`] = t.dropped[r];
+    for (const [k, n] of this.failureTotals) out[`errors.${k}`] = n;
+    return out;
+  }
+  /** The last failure counted for `stage`, with its time (ms). */
+  lastFailure(stage: FailureStage): { code: ErrorCode; at: number } | undefined {
+    return this.lastFailures.get(stage);
+  }
+  get newestMessageTimestamp(): number | undefined {
+    return this.newestTimestamp;
+  }
+  get driftSeriesTracked(): number | undefined {
+    return this.driftSeries;
+  }
+  /** The last lag sample of `partition`, if any. */
+  lagOf(partition: number): { messages?: number; seconds?: number } {
+    return { messages: this.lag.get(partition), seconds: this.lagSeconds.get(partition) };
   }
 
   /** Lines for everything since the last drain, plus the service check when given. */

@@ -15,7 +15,7 @@ import type { LagReader } from './lag';
 const FINAL_LAG_WAIT_MS = 500;
 
 export class TelemetryReporter {
-  private readonly packer: DatagramPacker;
+  private packer: DatagramPacker;
   private timer?: NodeJS.Timeout;
   private reporting = false;
   /** A group join came while a report ran: report again right after. */
@@ -27,7 +27,7 @@ export class TelemetryReporter {
     private readonly telemetry: ForwarderTelemetry,
     private readonly health: HealthState,
     private readonly lag: LagReader,
-    private readonly transport: DatagramTransport,
+    private transport: DatagramTransport,
     maxDatagramBytes: number,
     private readonly intervalMs: number,
     private readonly log: Logger,
@@ -38,6 +38,12 @@ export class TelemetryReporter {
       if (this.reporting) this.again = true;
       else if (!this.stopped) void this.report(false, 0, false);
     });
+  }
+
+  /** Reports go to `transport` from now on (a reload changed the DogStatsD target). */
+  useTransport(transport: DatagramTransport, maxDatagramBytes: number): void {
+    this.transport = transport;
+    this.packer = new DatagramPacker(maxDatagramBytes, transport.lineSuffix);
   }
 
   start(): void {

@@ -36,10 +36,14 @@ export interface TestInstanceOptions {
   extra?: Record<string, unknown>;
 }
 
+/** Where test processes open their status sockets (one per config file: distinct names). */
+export const TEST_STATUS_DIR = join(tmpdir(), 'aik-test-status');
+
 /** A config with test-friendly timings: short session/heartbeat, quick telemetry. */
 export function testConfig(o: TestInstanceOptions, init: Record<string, unknown> = {}): unknown {
   return {
-    init_config: { log_format: 'json', log_level: 'info', telemetry_interval_seconds: 1, shutdown_timeout_seconds: 20, ...init },
+    // status_socket_dir: test processes keep their status sockets out of /run (tests run as root here).
+    init_config: { log_format: 'json', log_level: 'info', telemetry_interval_seconds: 1, shutdown_timeout_seconds: 20, status_socket_dir: TEST_STATUS_DIR, ...init },
     instances: [
       {
         kafka_connect_str: [o.bootstrap],

@@ -13,6 +13,7 @@ import * as ts from 'typescript';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CONFIG_PATH } from '../../src/config/load';
 import { configSchema } from '../../src/config/schema';
+import { RUN_DIR } from '../../src/status/socketPath';
 
 const ROOT = resolve(__dirname, '../..');
 const DEPLOY = join(ROOT, 'deploy');
@@ -292,6 +293,14 @@ describe('deploy/Dockerfile', () => {
     }
   });
 
+  it('has the status socket directory, owned by the runtime user and closed to others', () => {
+    const user = runtimeOf('USER').at(-1)?.args;
+    const run = runtimeOf('RUN').map((r) => r.args.replace(/\s+/g, ' '));
+    expect(run).toContainEqual(expect.stringContaining(`mkdir -p ${RUN_DIR}`));
+    expect(run).toContainEqual(expect.stringContaining(`chown ${user} ${RUN_DIR}`));
+    expect(run).toContainEqual(expect.stringContaining(`chmod 0700 ${RUN_DIR}`));
+  });
+
   it('a non-root USER is set before ENTRYPOINT', () => {
     const users = runtimeOf('USER');
     expect(users.length).toBeGreaterThan(0);
@@ -370,6 +379,16 @@ describe('deploy/algorithmia-insights.service', () => {
     expect(svc('ProtectSystem')).toBe('strict');
     expect(svc('StateDirectory')).toBe('algorithmia-insights');
     expect(svc('StateDirectoryMode')).toBe('0700');
+  });
+
+  it('reloads with SIGHUP (systemctl reload)', () => {
+    expect(svc('ExecReload')).toBe('/bin/kill -HUP $MAINPID');
+  });
+
+  it('has a private runtime directory for the status socket, where `status` looks first', () => {
+    expect(svc('RuntimeDirectory')).toBe('algorithmia-insights');
+    expect(svc('RuntimeDirectoryMode')).toBe('0700');
+    expect(`/run/${svc('RuntimeDirectory')}`).toBe(RUN_DIR);
   });
 
   it('validates the same config file before starting', () => {
