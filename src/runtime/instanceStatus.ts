@@ -77,7 +77,8 @@ export class InstanceStatusView {
     const failure = telemetry.lastFailure('consume');
     const counters = this.window.view(now);
     const newest = telemetry.newestMessageTimestamp;
-    const cause = (health as { cause?: unknown }).cause;
+    // The health's cause, its times as ISO strings like last_error's.
+    const cause = health.cause && { ...health.cause, since: new Date(health.cause.since).toISOString(), at: new Date(health.cause.at).toISOString() };
     const kafka: InstanceStatus['kafka'] = {
       state: kafkaState({ stopping: this.parts.stopping(), healthy: health.ok, owned: owned?.size, lastFailureAt: failure?.at, lastFetchAt: health.lastFetchAt }),
       healthy: health.ok,

@@ -61,8 +61,12 @@ function counterRows(total: CounterSet, minute: CounterSet): string[][] {
   return rows;
 }
 
+/** The health's cause ({key, message, since, ...}) as "message (key) since TIME"; anything else as it is. */
 function describeCause(cause: unknown): string {
-  return typeof cause === 'string' ? cause : JSON.stringify(cause);
+  if (typeof cause === 'string') return cause;
+  const c = cause as { key?: unknown; message?: unknown; since?: unknown } | null;
+  if (c && typeof c.message === 'string') return `${c.message}${typeof c.key === 'string' ? ` (${c.key})` : ''}${typeof c.since === 'string' ? ` since ${c.since}` : ''}`;
+  return JSON.stringify(cause);
 }
 
 export function renderInstance(i: InstanceStatus): string[] {

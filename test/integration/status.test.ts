@@ -115,11 +115,13 @@ describe('algorithmia-insights status', () => {
       const reply = await statusUntil(file, (r) => r.instances[0].kafka.state === 'failing');
       expect(reply.instances[0].kafka).toMatchObject({ healthy: false, last_error: { stage: 'consume', code: 'KAFKA_CONNECT' } });
       expect(reply.instances[0].kafka.message).toContain(`127.0.0.1:${port}`);
+      expect(reply.instances[0].kafka.cause).toMatchObject({ key: 'connection_refused', message: `connection refused to 127.0.0.1:${port}`, broker: `127.0.0.1:${port}` });
       const text = await status(file);
       expect(text.code).toBe(1);
       expect(text.stdout).toContain('    state:           failing\n');
       expect(text.stdout).toMatch(new RegExp(`\\n    health: +NOT OK: .*127\\.0\\.0\\.1:${port}`));
       expect(text.stdout).toContain('    last error:      KAFKA_CONNECT at ');
+      expect(text.stdout).toContain(`    cause:           connection refused to 127.0.0.1:${port} (connection_refused) since `);
     } finally {
       await check.stop();
       await dsd.close();

@@ -120,6 +120,27 @@ describe('status text', () => {
     expect(text).toContain('    drift:  disabled\n');
   });
 
+  it("shows the health's cause as its message, key and since when", () => {
+    const text = renderStatus(
+      reply([
+        instance({
+          kafka: {
+            state: 'failing',
+            healthy: false,
+            message: 'connection refused to 127.0.0.1:1',
+            cause: { key: 'connection_refused', message: 'connection refused to 127.0.0.1:1', broker: '127.0.0.1:1', since: '2026-12-07T09:59:00.000Z', at: '2026-12-07T10:00:00.000Z' },
+          },
+          partitions: null,
+          newest_message: null,
+          counters: { since_start: zero, last_minute: { ...zero, window_seconds: 12 } },
+          monitoring: { drift: { enabled: false, series_tracked: null, values_untracked: 0 } },
+        }),
+      ]),
+      '/tmp/s.sock',
+    );
+    expect(text).toContain('    cause:           connection refused to 127.0.0.1:1 (connection_refused) since 2026-12-07T09:59:00.000Z\n');
+  });
+
   it('says where it looked when no process answered', () => {
     expect(renderNoProcess('/etc/c.yaml', [
       { path: '/run/algorithmia-insights/status-a.sock', outcome: 'no socket' },
