@@ -92,9 +92,11 @@ function envNotes(doc: Document, targets: readonly string[], env: NodeJS.Process
     const over = (vars: string[], key: string): string =>
       `${vars.join(', ')} override${vars.length === 1 ? 's' : ''} this at run time${key === first && key !== 'host' ? ` (DogStatsD at ${targets[i]})` : ''}`;
     const at = (key: string): string => (pairOf(dsd, key) ? key : first);
-    if (target.length > 0) note(dsd, first, over(target, first));
-    if (host.length > 0) note(dsd, at('host'), over(host, at('host')));
-    if (port.length > 0) note(dsd, at('port'), over(port, at('port')));
+    const byKey = new Map<string, string[]>();
+    for (const [key, vars] of [[first, target], [at('host'), host], [at('port'), port]] as const) {
+      if (vars.length > 0) byKey.set(key, [...(byKey.get(key) ?? []), ...vars]);
+    }
+    for (const [key, vars] of byKey) note(dsd, key, over(vars, key));
     const inst = doc.getIn(['instances', i], true);
     const add = (vars: string[]): string => `${vars.join(', ')} add${vars.length === 1 ? 's' : ''}`;
     if (tagVars.length > 0) note(inst, 'tags', `${add(tagVars)} ${tags.metric.join(', ')} to every metric at run time`);
