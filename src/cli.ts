@@ -14,10 +14,7 @@ import type { LoadedConfig } from './config/load';
 import type { ResolvedConfig } from './config/resolved';
 import { DEFAULT_CONFIG_PATH } from './config/schema';
 import { ConfigError, InsightsError } from './errors';
-import type { Logger } from './log/logger';
-import { YOUNG_SEMI_SPACE_MB } from './tunables';
-import { MemoryPeaks } from './runtime/memoryPeaks';
-import { capYoungGeneration, type YoungGenerationCap } from './youngGeneration';
+import { capYoungGeneration } from './youngGeneration';
 
 export const USAGE = `Usage: algorithmia-insights <command> [options]
 
@@ -91,47 +88,6 @@ function version(): string {
   return 'unknown';
 }
 
-async function run(config: ResolvedConfig, dryRun: boolean, log: Logger, youngGeneration: YoungGenerationCap): Promise<number> {
-  const { Daemon } = await import('./runtime/daemon');
-  log.info('young generation capped', { how: youngGeneration, semi_space_mb: YOUNG_SEMI_SPACE_MB });
-  // The largest sizes, reported at stop: facts for operators and for the memory test.
-  const peaks = new MemoryPeaks();
-  const daemon = new Daemon(config, { log, dryRun: dryRun ? process.stdout : undefined });
-  let stopping = false;
-  const exitCode = new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        log.warn('second signal: exiting without waiting', { signal });
-        process.exit(130);
-      }
-      stopping = true;
-      const timeoutMs = config.init.shutdown_timeout_seconds * 1000;
-      log.info('stopping: finishing the batch in hand, flushing and committing', { signal, timeout_ms: timeoutMs });
-      const timer = setTimeout(() => {
-        log.error('stop did not finish in time; exiting (uncommitted work will be re-read on restart)', { timeout_ms: timeoutMs });
-        resolve(1);
-      }, timeoutMs);
-      timer.unref();
-      daemon.stop().then(
-        () => {
-          clearTimeout(timer);
-          log.info('stopped', peaks.stop());
-          resolve(0);
-        },
-        (err: Error) => {
-          clearTimeout(timer);
-          log.error('stop failed', { error: err.message });
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
-  await daemon.start();
-  return exitCode;
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
   let args: CliArgs;
   try {
@@ -183,7 +139,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     log.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) });
   });
   try {
-    return await run(config, args.dryRun, log, youngGeneration ?? 'flag');
+    const { runDaemon } = await import('./runtime/runDaemon');
+    return await runDaemon(config, { dryRun: args.dryRun, log, youngGeneration: youngGeneration ?? 'flag' });
   } catch (err) {
     if (err instanceof InsightsError) {
       log.error(err.message, { code: err.code });

@@ -36,8 +36,14 @@ export const WORKER_YOUNG_GENERATION_MB = 6;
 /** Stamped points older than this are dropped as too_old (Datadog drops them anyway). */
 export const MAX_STAMP_AGE_SECONDS = 3600;
 
-/** Each step of a stop (leaving the group, disconnecting) is waited for at most this long. */
-export const STOP_STEP_MS = 5000;
+/**
+ * The steps of a stop that wait on Kafka (the last commit, leaving the group, disconnecting) are
+ * waited for this long in all: a reachable broker answers in milliseconds, and an unreachable one
+ * must not turn `systemctl stop` into a failure. What was not committed is read again.
+ */
+export const STOP_STEP_MS = 1000;
+/** A step of the stop that comes after the others used up STOP_STEP_MS still gets this long. */
+export const STOP_STEP_FLOOR_MS = 50;
 /** The report before consuming waits this long for the lag, so a restart shows the backlog. */
 export const FIRST_LAG_WAIT_MS = 5000;
 /** While first joining the group, no service check is sent for at least this long. */

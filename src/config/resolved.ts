@@ -76,6 +76,8 @@ export interface ResolvedInstance extends Omit<RawInstance, 'kafka_connect_str' 
   metricTags: string[];
   /** Tags of the forwarder's own telemetry and service check: metricTags plus service/version. */
   telemetryTags: string[];
+  /** Set by `run --dry-run` only (config/dryRun.ts): `consumer_group` is then the throwaway group. */
+  dryRun?: { observedGroup: string };
 }
 
 export interface ResolvedConfig {

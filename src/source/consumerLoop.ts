@@ -40,6 +40,8 @@ export class ConsumerLoop {
     private readonly log: Logger,
     private readonly listener: ConsumerListener,
     private readonly eachBatch: BatchHandler,
+    /** Runs before each new member connects; a failure fails that member (a dry run reads where to start here). */
+    private readonly beforeConnect?: () => Promise<void>,
   ) {
     this.backoff = new Backoff(RECONNECT_BACKOFF_BASE_MS, instance.retry_max_ms);
   }
@@ -94,6 +96,7 @@ export class ConsumerLoop {
         if (!restarts) crashed(e.payload.error);
       });
       try {
+        await this.beforeConnect?.();
         await consumer.connect();
         await consumer.subscribe({ topic: this.instance.topic, fromBeginning: this.instance.start_from === 'earliest' });
         await consumer.run({

@@ -19,7 +19,8 @@ import { FETCH_QUEUE_FETCHES } from '../tunables';
 import type { BatchJob, PrepareBatch } from './batchContract';
 import { ConsumerLoop, type ConsumerListener } from './consumerLoop';
 import { FetchQueue } from './fetchQueue';
-import { OffsetCommitter } from './offsetCommitter';
+import { ObserverPositions } from './observerPositions';
+import { OffsetCommitter, type OffsetSink } from './offsetCommitter';
 import { PartitionProgress, type FetchRecord } from './partitionProgress';
 import { PartitionTracker } from './partitions';
 
@@ -39,12 +40,18 @@ export class Consumption {
   private readonly loop: ConsumerLoop;
   private readonly queue: FetchQueue<QueuedBatch>;
   private readonly partitions: PartitionTracker;
-  private readonly offsets: OffsetCommitter;
+  private readonly offsets: OffsetSink;
+  /** A dry run's positions (it commits nothing); undefined for a real run. */
+  private readonly observer?: ObserverPositions;
   private readonly progress = new PartitionProgress();
   /** While the lag sample of the last join is being taken: delivered offsets wait for it, here. */
   private joinSample?: Promise<void>;
   private readonly heldOffsets = new Map<number, string>();
   private stopping = false;
+  private handedOff = false;
+  /** While a change waits for the batches in hand (between()): new batches wait for it. */
+  private gate?: Promise<void>;
+  private readonly topic: string;
 
   constructor(
     kafka: Kafka,
@@ -55,12 +62,19 @@ export class Consumption {
     /** Told of the member's life (health); consumption keeps its own state before telling. */
     listener: ConsumerListener,
   ) {
+    this.topic = instance.topic;
     this.queue = new FetchQueue(FETCH_QUEUE_FETCHES * instance.max_bytes_per_partition);
     this.partitions = new PartitionTracker(instance.topic, instance.retry_max_ms);
-    this.offsets = new OffsetCommitter(instance.topic, instance.commit_interval_ms, () => this.loop.consumer, telemetry, log);
+    this.observer = instance.dryRun ? new ObserverPositions(kafka, instance.topic, instance.dryRun.observedGroup) : undefined;
+    this.offsets = this.observer ?? new OffsetCommitter(instance.topic, instance.commit_interval_ms, () => this.loop.consumer, telemetry, log);
     const own: ConsumerListener = {
       fetched: () => listener.fetched(),
       joined: (owned, assignment) => {
+        // Synchronously, inside kafkajs's join: the seeks land before the member's first fetch.
+        const consumer = this.loop.consumer;
+        if (this.observer && consumer) {
+          for (const { partition, offset } of this.observer.startOffsets(owned)) consumer.seek({ topic: instance.topic, partition, offset });
+        }
         this.partitions.assign(owned);
         this.offsets.retain(owned);
         this.queue.discard((job) => !owned.has(job.partition));
@@ -76,7 +90,8 @@ export class Consumption {
         listener.left();
       },
     };
-    this.loop = new ConsumerLoop(kafka, instance, log, own, (payload, consumer) => this.onBatch(payload, consumer));
+    const observer = this.observer;
+    this.loop = new ConsumerLoop(kafka, instance, log, own, (payload, consumer) => this.onBatch(payload, consumer), observer && (() => observer.load()));
   }
 
   /** Owned partitions and the timestamps of what is pending and delivered, for the lag in seconds. */
@@ -100,11 +115,48 @@ export class Consumption {
     this.partitions.stop();
     this.offsets.stop();
     await this.queue.idle();
-    await this.joinSample;
-    await this.offsets.commit(true);
+    this.handedOff = true;
+    // The join's lag sample is moot now: what was held back for it may be committed at once.
+    this.joinSample = undefined;
+    this.releaseHeldOffsets();
+    await bound(this.offsets.commit(true), 'the last offset commit');
+    const uncommitted = this.uncommitted();
+    if (Object.keys(uncommitted).length > 0) {
+      this.log.warn('the last offset commit did not complete: the messages up to these offsets were sent and will be sent again after a restart', { topic: this.topic, uncommitted });
+    }
     this.loop.release();
-    await bound(this.loop.disconnect(), 'consumer disconnect');
-    await bound(this.loop.ended(), 'consumer loop');
+    // A member still connecting has nothing to leave: neither step may hold the stop.
+    await bound(Promise.all([this.loop.disconnect(), this.loop.ended()]), 'leaving the consumer group');
+  }
+
+  /**
+   * Runs `change` between batches: new batches wait (kafkajs's fetch loop with them, as when the
+   * queue is full) until every queued batch was delivered and `change` is done.
+   */
+  async between(change: () => Promise<void>): Promise<void> {
+    while (this.gate) await this.gate;
+    let open = () => {};
+    this.gate = new Promise<void>((r) => (open = r));
+    try {
+      await this.queue.idle();
+      await change();
+    } finally {
+      this.gate = undefined;
+      open();
+    }
+  }
+
+  /** Every fetched batch was handed off (set during stop, once the queue is idle). */
+  get drained(): boolean {
+    return this.handedOff;
+  }
+
+  /** Per partition, the last offset sent and not committed (read again after a restart). */
+  uncommitted(): Record<number, string> {
+    const out: Record<number, string> = {};
+    for (const [partition, next] of this.offsets.uncommitted()) out[partition] = (BigInt(next) - 1n).toString();
+    for (const [partition, offset] of this.heldOffsets) out[partition] = offset;
+    return out;
   }
 
   /**
@@ -113,6 +165,7 @@ export class Consumption {
    * gets committed follows the job's deliveries.
    */
   private async onBatch(payload: EachBatchPayload, consumer: Consumer): Promise<void> {
+    while (this.gate) await this.gate;
     const { batch } = payload;
     if (this.stopping || batch.messages.length === 0 || payload.isStale()) return;
     payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
@@ -153,11 +206,15 @@ export class Consumption {
     let timer: NodeJS.Timeout | undefined;
     const gate: Promise<void> = Promise.race([sample, new Promise<void>((r) => (timer = setTimeout(r, JOIN_SAMPLE_WAIT_MS)))]).then(() => {
       clearTimeout(timer);
-      if (this.joinSample !== gate) return; // a later join holds them now
+      if (this.joinSample !== gate) return; // a later join holds them now (or the stop took them)
       this.joinSample = undefined;
-      for (const [partition, offset] of this.heldOffsets) if (this.partitions.owns(partition)) this.offsets.delivered(partition, offset);
-      this.heldOffsets.clear();
+      this.releaseHeldOffsets();
     });
     this.joinSample = gate;
+  }
+
+  private releaseHeldOffsets(): void {
+    for (const [partition, offset] of this.heldOffsets) if (this.partitions.owns(partition)) this.offsets.delivered(partition, offset);
+    this.heldOffsets.clear();
   }
 }

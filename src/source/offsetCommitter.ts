@@ -10,7 +10,20 @@ import { asInsightsError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
 
-export class OffsetCommitter {
+/** Where delivered offsets go: committed (OffsetCommitter), or only remembered (a dry run's ObserverPositions). */
+export interface OffsetSink {
+  start(): void;
+  stop(): void;
+  /** Every message of `partition` up to `offset` was handed off. */
+  delivered(partition: number, offset: string): void;
+  /** Keeps only the offsets of partitions this member owns. */
+  retain(owned: ReadonlySet<number>): void;
+  commit(force: boolean): Promise<void>;
+  /** Per partition, the next offset to read that was delivered and not committed yet. */
+  uncommitted(): ReadonlyMap<number, string>;
+}
+
+export class OffsetCommitter implements OffsetSink {
   /** Per partition, the next offset to read (Kafka's committed offset convention). */
   private readonly pending = new Map<number, string>();
   private committing?: Promise<void>;
@@ -41,6 +54,10 @@ export class OffsetCommitter {
   /** Offsets of partitions this member no longer owns are not ours to commit (their new owner re-reads from the last commit). */
   retain(owned: ReadonlySet<number>): void {
     for (const p of [...this.pending.keys()]) if (!owned.has(p)) this.pending.delete(p);
+  }
+
+  uncommitted(): ReadonlyMap<number, string> {
+    return this.pending;
   }
 
   async commit(force: boolean): Promise<void> {

@@ -65,7 +65,12 @@ export class ForwarderTelemetry {
   private driftUntracked = 0;
 
   /** `tags`: the telemetry tags of the instance (topic, consumer_group, env, service, ...), already formatted. */
-  constructor(private readonly tags: string) {}
+  constructor(private tags: string) {}
+
+  /** New telemetry tags from the next report on (a reload changed the instance's tags). */
+  retag(tags: string): void {
+    this.tags = tags;
+  }
 
   consumed(partition: number, n: number): void {
     this.totals.consumed += n;

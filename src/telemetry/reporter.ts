@@ -12,7 +12,7 @@ import type { HealthState } from './health';
 import type { LagReader } from './lag';
 
 export class TelemetryReporter {
-  private readonly packer: DatagramPacker;
+  private packer: DatagramPacker;
   private timer?: NodeJS.Timeout;
   private reporting = false;
   /** A group join came while a report ran: report again right after. */
@@ -24,7 +24,7 @@ export class TelemetryReporter {
     private readonly telemetry: ForwarderTelemetry,
     private readonly health: HealthState,
     private readonly lag: LagReader,
-    private readonly transport: DatagramTransport,
+    private transport: DatagramTransport,
     maxDatagramBytes: number,
     private readonly intervalMs: number,
     private readonly log: Logger,
@@ -35,6 +35,12 @@ export class TelemetryReporter {
       if (this.reporting) this.again = true;
       else if (!this.stopped) void this.report(false, 0, false);
     });
+  }
+
+  /** Reports go to `transport` from now on (a reload changed the DogStatsD target). */
+  useTransport(transport: DatagramTransport, maxDatagramBytes: number): void {
+    this.transport = transport;
+    this.packer = new DatagramPacker(maxDatagramBytes, transport.lineSuffix);
   }
 
   start(): void {

@@ -27,6 +27,7 @@ import {
   checkManifest,
   checkMetadata,
   checkMonitor,
+  changelogEntryProblems,
   checkReadme,
   checkServiceChecks,
   DISTRIBUTION_PHRASE,
@@ -628,12 +629,23 @@ describe('CHANGELOG.md', () => {
     expect(changelog.startsWith('# CHANGELOG - Algorithmia\n')).toBe(true);
     const entries = [...changelog.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
     expect(entries.length).toBeGreaterThan(0);
-    for (const e of entries) expect(e).toMatch(/^[0-9]+\.[0-9]+\.[0-9]+ \/ [0-9]{4}-[0-9]{2}-[0-9]{2}$/);
-    expect(entries[0]).toBe(`${readJson<{ version: string }>('package.json').version} / 2026-11-25`);
+    expect(changelogEntryProblems(entries, readJson<{ version: string }>('package.json').version)).toEqual([]);
+    expect(entries[1]).toBe(`${readJson<{ version: string }>('package.json').version} / 2026-11-25`);
     const sections = [...changelog.matchAll(/^\*\*\*(.+)\*\*\*:$/gm)].map((m) => m[1]);
     expect(sections).toContain('Added');
     for (const s of sections) expect(['Added', 'Fixed', 'Changed', 'Removed', 'Security', 'Deprecated']).toContain(s);
     expect([...changelog].filter((c) => c.charCodeAt(0) > 0x7e)).toEqual([]);
+  });
+  it('accepts exactly an unreleased entry above the package version, then dated entries (deliberate negatives)', () => {
+    const dated = ['1.0.0 / 2026-11-25', '0.9.0 / 2026-10-01'];
+    expect(changelogEntryProblems(['1.1.0 / Unreleased', ...dated], '1.0.0')).toEqual([]);
+    expect(changelogEntryProblems(['2.0.0 / Unreleased', ...dated], '1.0.0')).toEqual([]);
+    expectProblem(changelogEntryProblems(dated, '1.0.0'), /first entry .*Unreleased/);
+    expectProblem(changelogEntryProblems(['1.1.0 / unreleased', ...dated], '1.0.0'), /first entry .*Unreleased/);
+    expectProblem(changelogEntryProblems(['1.1.0 / TBD', ...dated], '1.0.0'), /first entry .*Unreleased/);
+    expectProblem(changelogEntryProblems(['1.0.0 / Unreleased', ...dated], '1.0.0'), /not above the package version/);
+    expectProblem(changelogEntryProblems(['1.1.0 / Unreleased', '0.9.0 / 2026-10-01'], '1.0.0'), /followed by "1\.0\.0 \/ <date>"/);
+    expectProblem(changelogEntryProblems(['1.1.0 / Unreleased', '1.0.0 / 2026-11-25', '0.9.0 / Unreleased'], '1.0.0'), /0\.9\.0 \/ Unreleased/);
   });
 });
 

@@ -372,6 +372,10 @@ describe('deploy/algorithmia-insights.service', () => {
     expect(svc('StateDirectoryMode')).toBe('0700');
   });
 
+  it('reloads with SIGHUP (systemctl reload)', () => {
+    expect(svc('ExecReload')).toBe('/bin/kill -HUP $MAINPID');
+  });
+
   it('validates the same config file before starting', () => {
     expect(svc('ExecStartPre')?.split(/\s+/)).toEqual(['/usr/bin/node', ...NODE_FLAGS, script, 'validate', '-c', DEFAULT_CONFIG_PATH]);
   });

@@ -338,8 +338,17 @@ describe('pod', () => {
 
   test('resources from the measured memory: requests cpu and memory, a memory limit, no CPU limit', () => {
     const r = containerOf(manifestsOf('default')).resources;
-    expect(r.requests).toEqual({ cpu: '250m', memory: '192Mi' });
+    expect(r.requests).toEqual({ cpu: '250m', memory: '256Mi' });
     expect(r.limits).toEqual({ memory: '384Mi' });
+    // The memory request covers the highest peak RSS of the README's Performance table (MiB, as
+    // the bench reports VmHWM), and values.yaml's sizing comment quotes that figure.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const perf = readme.slice(readme.indexOf('\n## Performance\n'), readme.indexOf('\n## ', readme.indexOf('\n## Performance\n') + 1));
+    const peaks = [...perf.matchAll(/\| ([0-9]+) MB \|$/gm)].map((m) => Number(m[1]));
+    expect(peaks.length).toBeGreaterThanOrEqual(4);
+    const highest = Math.max(...peaks);
+    expect(Number(/^([0-9]+)Mi$/.exec(r.requests.memory)?.[1])).toBeGreaterThanOrEqual(highest);
+    expect(readFileSync(join(CHART, 'values.yaml'), 'utf8')).toContain(`-${highest} MiB`);
   });
 
   test('the forwarder runs its config from the ConfigMap mount (the image entrypoint keeps its node flags)', () => {
@@ -419,16 +428,41 @@ describe('replicas, PDB, drift state', () => {
     expect(findAll(render([], { podDisruptionBudget: { enabled: false } }), 'PodDisruptionBudget')).toHaveLength(0);
   });
 
-  test('drift: an emptyDir at /var/lib/algorithmia-insights by default; drift.state_file there only when values set drift', () => {
+  test('drift: an emptyDir at /var/lib/algorithmia-insights by default, and every instance its own drift.state_file in it', () => {
     const def = manifestsOf('default');
     const stateVol = (ms: Manifest[]): Json => (podSpecOf(ms).volumes as Json[]).find((v) => v.name === 'state');
+    const stateMount = (ms: Manifest[]): string => (containerOf(ms).volumeMounts as Json[]).find((m) => m.name === 'state').mountPath;
     expect(stateVol(def).emptyDir).toBeDefined();
-    expect((containerOf(def).volumeMounts as Json[]).find((m) => m.name === 'state').mountPath).toBe('/var/lib/algorithmia-insights');
-    expect(confOf(def).instances[0].drift).toBeUndefined();
+    expect(stateMount(def)).toBe('/var/lib/algorithmia-insights');
+    // Without any drift section in the values (the default), the state file is in the mounted volume.
+    expect(confOf(def).instances[0].drift).toEqual({ state_file: '/var/lib/algorithmia-insights/drift-0.json' });
     const all = manifestsOf('all-options (uds, keda, sasl+tls, drift)');
     expect(confOf(all).instances[0].drift).toEqual({ enabled: true, state_file: '/var/lib/algorithmia-insights/drift-0.json' });
+    // Two instances, neither with a drift section: one file each, both in the volume.
+    const two = manifestsOf('udp + keda + two instances');
+    expect(confOf(two).instances.map((i: Json) => i.drift)).toEqual([
+      { state_file: '/var/lib/algorithmia-insights/drift-0.json' },
+      { state_file: '/var/lib/algorithmia-insights/drift-1.json' },
+    ]);
+    // Other drift settings are kept beside it, and the file follows state.mountPath.
+    const moved = render([], { state: { mountPath: '/state/' }, config: { instances: [{ kafka_connect_str: ['k:9092'], topic: 't', drift: { enabled: false, min_samples: 100 } }] } });
+    expect(stateMount(moved)).toBe('/state/');
+    expect(confOf(moved).instances[0].drift).toEqual({ enabled: false, min_samples: 100, state_file: '/state/drift-0.json' });
     // A state_file of the user's is kept.
     expect(confOf(manifestsOf('persistence (pvc, password env)')).instances[0].drift.state_file).toBe('/var/lib/algorithmia-insights/my-drift.json');
+  });
+
+  test('persistence: without a drift section, the state file is on the PersistentVolumeClaim', () => {
+    const ms = render([], {
+      persistence: { enabled: true },
+      config: { instances: [{ kafka_connect_str: ['k:9092'], topic: 't' }] },
+    });
+    const vol = (podSpecOf(ms).volumes as Json[]).find((v) => v.name === 'state');
+    expect(vol.persistentVolumeClaim.claimName).toBe(find(ms, 'PersistentVolumeClaim').metadata.name);
+    const mount = (containerOf(ms).volumeMounts as Json[]).find((m) => m.name === 'state').mountPath as string;
+    const stateFile = confOf(ms).instances[0].drift.state_file as string;
+    expect(stateFile).toBe('/var/lib/algorithmia-insights/drift-0.json');
+    expect(stateFile.startsWith(`${mount.replace(/\/$/, '')}/`)).toBe(true);
   });
 
   test('persistence: a PVC mounted as the state volume, Recreate strategy', () => {

@@ -481,3 +481,25 @@ export function checkReadme(md: string, ctx: ReadmeContext): string[] {
   for (const img of md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) p.push(`README.md: image ${img[1]} (none is shipped)`);
   return p;
 }
+
+const semver = (v: string): number[] => v.split('.').map(Number);
+const above = (a: string, b: string): boolean => {
+  const [x, y] = [semver(a), semver(b)];
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] > y[i];
+  return false;
+};
+
+/**
+ * The CHANGELOG's "## " entries: first exactly "X.Y.Z / Unreleased" with X.Y.Z above the package
+ * version (every open issue adds to it), then the package version's dated entry, then dated ones.
+ */
+export function changelogEntryProblems(entries: string[], packageVersion: string): string[] {
+  const p: string[] = [];
+  const first = /^([0-9]+\.[0-9]+\.[0-9]+) \/ Unreleased$/.exec(entries[0] ?? '');
+  if (!first) p.push(`CHANGELOG.md: first entry "${entries[0] ?? ''}" is not "X.Y.Z / Unreleased"`);
+  else if (!above(first[1], packageVersion)) p.push(`CHANGELOG.md: ${first[1]} is not above the package version ${packageVersion}`);
+  if (!(entries[1] ?? '').startsWith(`${packageVersion} / `)) p.push(`CHANGELOG.md: the unreleased entry is not followed by "${packageVersion} / <date>"`);
+  for (const e of entries.slice(1))
+    if (!/^[0-9]+\.[0-9]+\.[0-9]+ \/ [0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(e)) p.push(`CHANGELOG.md: entry "${e}" is not "X.Y.Z / YYYY-MM-DD"`);
+  return p;
+}

@@ -165,8 +165,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* conf.yaml --------------------------------------------------------------------------------
 The user's config.init_config and config.instances, plus: health_host 0.0.0.0, the paths of the
-mounted Secrets (sasl.password_file or password_env, tls.ca_file) and drift.state_file. Fails on
-a password written in values. */}}
+mounted Secrets (sasl.password_file or password_env, tls.ca_file) and, in every instance that has
+none, drift.state_file in the state volume. Fails on a password written in values. */}}
 {{- define "algorithmia-insights.conf" -}}
 {{- include "algorithmia-insights.validate" . -}}
 {{- $init := deepCopy (default dict .Values.config.init_config) -}}
@@ -211,13 +211,13 @@ a password written in values. */}}
 {{- end -}}
 {{- $_ := set $inst "tls" $tls -}}
 {{- end -}}
-{{- if hasKey $inst "drift" -}}
+{{- /* Every instance keeps its model-monitoring state in the state volume (drift is on by
+default, so the volume is otherwise mounted for nothing); a state_file of the user's wins. */ -}}
 {{- $drift := default dict $inst.drift -}}
-{{- if not (hasKey $drift "state_file") -}}
+{{- if not $drift.state_file -}}
 {{- $_ := set $drift "state_file" (printf "%s/drift-%d.json" (trimSuffix "/" $.Values.state.mountPath) $i) -}}
 {{- end -}}
 {{- $_ := set $inst "drift" $drift -}}
-{{- end -}}
 {{- $instances = append $instances $inst -}}
 {{- end -}}
 {{- toYaml (dict "init_config" $init "instances" $instances) -}}
