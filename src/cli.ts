@@ -11,7 +11,6 @@
 // Light imports only: `run` caps the young generation before kafkajs, ajv and the rest are
 // loaded (loading them already grows it), so those come in with `await import` below.
 import type { LoadedConfig } from './config/load';
-import type { ResolvedConfig } from './config/resolved';
 import { DEFAULT_CONFIG_PATH } from './config/schema';
 import { ConfigError, InsightsError } from './errors';
 import { capYoungGeneration } from './youngGeneration';
