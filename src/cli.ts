@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
- * algorithmia-insights run | validate | print-config | status  [-c FILE] [--dry-run] [--json]
+ * algorithmia-insights run | validate | print-config | status  [-c FILE] [--dry-run] [--strict] [--json]
  *
  * The node flag on the first line caps V8's young generation when started as the installed
  * command (deploy/ and the benchmark read it from here); `run` applies the same cap in the
@@ -11,7 +11,7 @@
  */
 // Light imports only: `run` caps the young generation before kafkajs, ajv and the rest are
 // loaded (loading them already grows it), so those come in with `await import` below.
-import type { ResolvedConfig } from './config/resolved';
+import type { LoadedConfig } from './config/load';
 import { DEFAULT_CONFIG_PATH } from './config/schema';
 import { ConfigError, InsightsError } from './errors';
 import { capYoungGeneration } from './youngGeneration';
@@ -21,14 +21,16 @@ export const USAGE = `Usage: algorithmia-insights <command> [options]
 Commands:
   run            consume the Insights topic(s) and send metrics to DogStatsD (the daemon)
   validate       check the config file; prints OK or every problem
-  print-config   print the effective config (defaults and environment applied, secrets as ***)
+  print-config   print the effective config as conf.yaml (defaults applied, secrets as ***,
+                 DD_* environment variables as comments)
   status         ask the running process for this config how each instance is doing
                  (exit 0 all healthy, 1 one is not, 3 no process answered)
 
 Options:
   -c, --config FILE   config file (default ${DEFAULT_CONFIG_PATH})
   --dry-run           run: write the DogStatsD lines to stdout instead of the network
-  --json              status: print the full answer as JSON
+  --strict            validate: warnings are errors (exit 2)
+  --json              print-config: the resolved config as JSON; status: the full answer
   -h, --help          this text
   -v, --version       the version
 `;
@@ -37,11 +39,17 @@ export interface CliArgs {
   command: 'run' | 'validate' | 'print-config' | 'status' | 'help' | 'version';
   config: string;
   dryRun: boolean;
+  /** validate: warnings are errors. */
+  strict: boolean;
+  /** Machine-readable output (print-config, status). */
   json: boolean;
 }
 
+/** The commands with a --json form. */
+const JSON_COMMANDS: readonly string[] = ['print-config', 'status'];
+
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { command: 'help', config: DEFAULT_CONFIG_PATH, dryRun: false, json: false };
+  const args: CliArgs = { command: 'help', config: DEFAULT_CONFIG_PATH, dryRun: false, strict: false, json: false };
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -51,6 +59,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       args.config = v;
     } else if (a.startsWith('--config=')) args.config = a.slice('--config='.length);
     else if (a === '--dry-run') args.dryRun = true;
+    else if (a === '--strict') args.strict = true;
     else if (a === '--json') args.json = true;
     else if (a === '-h' || a === '--help') command = 'help';
     else if (a === '-v' || a === '--version') command = 'version';
@@ -63,7 +72,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   args.command = command as CliArgs['command'];
   if (args.dryRun && args.command !== 'run') throw new InsightsError('CLI_USAGE', '--dry-run goes with run');
-  if (args.json && args.command !== 'status') throw new InsightsError('CLI_USAGE', '--json goes with status');
+  if (args.strict && args.command !== 'validate') throw new InsightsError('CLI_USAGE', '--strict goes with validate');
+  if (args.json && !JSON_COMMANDS.includes(args.command)) throw new InsightsError('CLI_USAGE', `--json goes with ${JSON_COMMANDS.join(' or ')}`);
   return args;
 }
 
@@ -103,10 +113,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // First of all (with 'reexec' this does not return: the process starts again with the flag).
   const youngGeneration = args.command === 'run' ? capYoungGeneration() : undefined;
-  const { loadConfig } = await import('./config/load');
-  let config: ResolvedConfig;
+  const { loadConfigDetailed } = await import('./config/load');
+  let loaded: LoadedConfig;
   try {
-    config = loadConfig(args.config);
+    // validate and print-config run in a shell, not the service's environment: an unset
+    // *_env secret is a warning there (run still fails on it).
+    loaded = loadConfigDetailed(args.config, process.env, { deferUnsetEnvSecrets: args.command !== 'run' });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`Invalid configuration: ${err.message}\n`);
@@ -114,14 +126,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
+  const config = loaded.config;
   if (args.command === 'validate') {
-    process.stdout.write(`OK: ${args.config} (${config.instances.length} instance${config.instances.length === 1 ? '' : 's'})\n`);
-    return 0;
+    const { validateCommand } = await import('./config/commands');
+    const { systemProbe } = await import('./config/probe');
+    return validateCommand(loaded, systemProbe(process.env), args.strict, process.stdout, process.stderr);
   }
   if (args.command === 'print-config') {
-    const { redactConfig } = await import('./config/redact');
-    process.stdout.write(JSON.stringify(redactConfig(config), null, 2) + '\n');
-    return 0;
+    const { printConfigCommand } = await import('./config/commands');
+    return printConfigCommand(loaded, process.env, args.json, process.stdout);
   }
   const { createLogger } = await import('./log/logger');
   const log = createLogger({ level: config.init.log_level, format: config.init.log_format });

@@ -36,7 +36,7 @@ interface Node {
 
 /** The @param type of a schema node. */
 export function paramType(node: Node): string {
-  if (node.type === 'array') return `list of ${paramType(node.items ?? {})}s`;
+  if (node.type === 'array' || (Array.isArray(node.type) && node.type.includes('array'))) return `list of ${paramType(node.items ?? {})}s`;
   if (node.type === 'object' || (Array.isArray(node.type) && node.type.includes('object'))) {
     return node.properties ? 'object' : 'dictionary';
   }

@@ -9,14 +9,14 @@ import type { ResolvedConfig, ResolvedInstance } from './resolved';
 
 export const MASK = '***';
 
-type SchemaNode = { properties?: Record<string, SchemaNode>; items?: SchemaNode; 'x-secret'?: boolean };
+export type SchemaNode = { properties?: Record<string, SchemaNode>; items?: SchemaNode; 'x-secret'?: boolean };
 
 const schemaRoot = configSchema as unknown as SchemaNode;
 const initSchema = schemaRoot.properties?.init_config;
 const instanceSchema = schemaRoot.properties?.instances?.items;
 
 /** Copies `value` to plain JSON data, masking every property whose schema is `x-secret`. */
-function maskBySchema(value: unknown, node: SchemaNode | undefined): unknown {
+export function maskBySchema(value: unknown, node: SchemaNode | undefined): unknown {
   if (Array.isArray(value)) return value.map((v) => maskBySchema(v, node?.items));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
@@ -27,19 +27,24 @@ function maskBySchema(value: unknown, node: SchemaNode | undefined): unknown {
   return out;
 }
 
-function secretsOf(inst: ResolvedInstance): string[] {
+export function secretsOf(inst: ResolvedInstance): string[] {
   return [inst.saslPassword, inst.sasl?.password, inst.tls?.key_passphrase, inst.tlsFiles?.key, inst.tlsFiles?.keyPassphrase].filter(
     (s): s is string => typeof s === 'string' && s !== '',
   );
 }
 
 /** Replaces every occurrence of a secret in every string and key. */
-function scrub(value: unknown, secrets: readonly string[]): unknown {
+export function scrub(value: unknown, secrets: readonly string[]): unknown {
   const clean = (s: string): string => secrets.reduce((acc, secret) => acc.split(secret).join(MASK), s);
   if (typeof value === 'string') return clean(value);
   if (Array.isArray(value)) return value.map((v) => scrub(v, secrets));
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [clean(k), scrub(v, secrets)]));
+}
+
+/** Every secret value of the config, longest first, so that a secret containing another is masked whole. */
+export function secretValues(cfg: ResolvedConfig): string[] {
+  return [...new Set(cfg.instances.flatMap(secretsOf))].sort((a, b) => b.length - a.length);
 }
 
 export function redactConfig(cfg: ResolvedConfig): unknown {
@@ -57,7 +62,5 @@ export function redactConfig(cfg: ResolvedConfig): unknown {
     }
     return out;
   });
-  // Longest first, so that a secret containing another is masked whole.
-  const secrets = [...new Set(cfg.instances.flatMap(secretsOf))].sort((a, b) => b.length - a.length);
-  return scrub({ file: cfg.file, init: maskBySchema(cfg.init, initSchema), instances }, secrets);
+  return scrub({ file: cfg.file, init: maskBySchema(cfg.init, initSchema), instances }, secretValues(cfg));
 }

@@ -9,6 +9,7 @@ import type { DogStatsDTarget, DriftSettings, InitConfig, ResolvedConfig, Resolv
 import { metricTagsFor, resolveDogStatsDTarget, telemetryTagsFor, type DogStatsDEnv, type DogStatsDSettings, type EnvTags } from './env';
 import type { Json } from './issues';
 import { resolveConfigPath } from './secrets';
+import { connectList } from './connectStr';
 
 /** What resolution needs besides the raw config: the environment read and the secrets of each instance. */
 export interface Resolution {
@@ -44,6 +45,7 @@ export function resolveConfig(cfg: RawConfig, r: Resolution): ResolvedConfig {
     const metricTags = metricTagsFor(r.envTags, tags);
     return {
       ...rest,
+      kafka_connect_str: connectList(inst.kafka_connect_str),
       index: i,
       name: (topicCount.get(inst.topic) ?? 0) > 1 ? `${inst.topic}#${i}` : inst.topic,
       ...r.secrets[i],

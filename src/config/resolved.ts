@@ -59,7 +59,9 @@ export interface DriftSettings {
   stateFile?: string;
 }
 
-export interface ResolvedInstance extends Omit<RawInstance, 'dogstatsd' | 'tags' | 'drift'> {
+export interface ResolvedInstance extends Omit<RawInstance, 'kafka_connect_str' | 'dogstatsd' | 'tags' | 'drift'> {
+  /** The bootstrap servers, always a list (a comma-separated string is split at load). */
+  kafka_connect_str: string[];
   /** Position in `instances[]`. */
   index: number;
   /** `topic`, or `topic#index` when two instances share a topic. */

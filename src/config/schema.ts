@@ -50,8 +50,11 @@ export const configSchema = {
         required: ['kafka_connect_str', 'topic'],
         properties: {
           kafka_connect_str: {
-            description: 'Kafka bootstrap servers, as host:port strings.',
-            type: 'array',
+            description:
+              "Kafka bootstrap servers: a list of host:port strings, or one string of host:port entries separated by commas (k1:9092,k2:9092), as in Datadog's kafka_consumer.",
+            // A string is split into the list before validation (connectStr.ts), so the
+            // entries are checked one by one and the resolved config always has a list.
+            type: ['array', 'string'],
             minItems: 1,
             items: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$', 'x-pattern-hint': 'host:port' },
             'x-example': ['localhost:9092'],

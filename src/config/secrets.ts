@@ -9,8 +9,11 @@ import type { Issues } from './issues';
 import type { RawInstance } from './schema';
 import type { TlsFiles } from './resolved';
 
-/** A value, or a problem (SECRET_UNAVAILABLE) to report against `path`. */
-export type Read = { value: string } | { issue: string };
+/**
+ * A value, or a problem (SECRET_UNAVAILABLE) to report against `path`; `unsetEnv` marks a `*_env`
+ * variable that is not set (or empty) here, which validate defers to the service's environment.
+ */
+export type Read = { value: string } | { issue: string; unsetEnv?: true };
 
 /** Relative paths in the config are relative to the config file's folder. */
 export function resolveConfigPath(configFile: string, p: string): string {
@@ -26,8 +29,8 @@ function ioReason(err: unknown): string {
 
 export function readSecretEnv(env: NodeJS.ProcessEnv, keyPath: string, name: string): Read {
   const v = env[name];
-  if (v === undefined) return { issue: `${keyPath}: environment variable ${name} is not set` };
-  if (v === '') return { issue: `${keyPath}: environment variable ${name} is empty` };
+  if (v === undefined) return { issue: `${keyPath}: environment variable ${name} is not set`, unsetEnv: true };
+  if (v === '') return { issue: `${keyPath}: environment variable ${name} is empty`, unsetEnv: true };
   return { value: v };
 }
 
@@ -95,12 +98,14 @@ export function readInstanceSecrets(
   file: string,
   env: NodeJS.ProcessEnv,
   issues: Issues,
+  deferUnsetEnv = false,
 ): { saslPassword?: string; tlsFiles?: TlsFiles } {
   const P = `instances[${i}]`;
   const out: { saslPassword?: string; tlsFiles?: TlsFiles } = {};
   const take = (r: Read | undefined): string | undefined => {
     if (r === undefined) return undefined;
     if ('issue' in r) {
+      if (r.unsetEnv && deferUnsetEnv) return undefined;
       issues.add(i, r.issue, true);
       return undefined;
     }

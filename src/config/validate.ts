@@ -11,7 +11,7 @@ import { describeValue, formatPath, orderOf, TOP, type Issues, type Json } from 
 /** The custom annotations of schema.ts, declared so that ajv's strict mode accepts them. */
 export const SCHEMA_ANNOTATIONS = ['x-secret', 'x-example', 'x-env', 'x-pattern-hint', 'x-warning'] as const;
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true, keywords: [...SCHEMA_ANNOTATIONS] });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true, keywords: [...SCHEMA_ANNOTATIONS] });
 addFormats(ajv, ['regex']);
 const validate = ajv.compile(configSchema as object);
 

@@ -200,7 +200,7 @@ describe('conf.yaml.example', () => {
   });
 
   it('shows a value for every option that is valid for that option', () => {
-    const ajv = new Ajv({ strict: true, keywords: [...SCHEMA_ANNOTATIONS] });
+    const ajv = new Ajv({ strict: true, allowUnionTypes: true, keywords: [...SCHEMA_ANNOTATIONS] });
     addFormats(ajv, ['regex']);
     const options = schemaOptions();
     for (const b of blocks.filter((x) => x.type !== 'object')) {

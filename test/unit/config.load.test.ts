@@ -210,10 +210,11 @@ const BAD: Bad[] = [
     issues: ['instances[0].kafka_connect_str[0]: must be host:port (got "localhost")'],
   },
   {
-    id: 'brokers as a string instead of a list',
-    yaml: 'instances:\n  - kafka_connect_str: localhost:9092\n    topic: insights\n',
+    // One string is accepted since 1.1.0 (comma-separated, config.connectStr.test.ts).
+    id: 'brokers as a mapping instead of a list or string',
+    yaml: 'instances:\n  - kafka_connect_str: {localhost: 9092}\n    topic: insights\n',
     code: 'CONFIG_INVALID',
-    issues: ['instances[0].kafka_connect_str: must be list (got "localhost:9092")'],
+    issues: ['instances[0].kafka_connect_str: must be list or string (got a mapping)'],
   },
   {
     id: 'no brokers',
