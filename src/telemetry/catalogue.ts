@@ -90,7 +90,7 @@ export const SERVICE_CHECKS = {
   canConnect: {
     name: 'algorithmia.can_connect',
     description:
-      'OK when the forwarder is connected to Kafka and has fetched from the Insights topic recently; CRITICAL with a message when the brokers are unreachable, authentication fails or the consumer has stopped.',
+      'OK when the forwarder is connected to Kafka and has fetched from the Insights topic recently; CRITICAL with a message naming the cause and the broker when the brokers are unreachable (refused, unknown host, timeout), TLS or authentication fails, the topic or group is not authorised, the topic does not exist, or the consumer has stopped.',
     statuses: ['ok', 'critical'],
     groups: ['topic', 'consumer_group'],
   },
