@@ -8,6 +8,12 @@
  *
  * psiExact works on raw values (the reference implementation); psiWeighted on the weighted
  * items of sketches (Sketch.gather), where a value of weight w stands for w equal values.
+ *
+ * Discrete series (issue 23): when both sides together hold at most BY_VALUE_MAX distinct values
+ * (compared exactly), there is one bin per distinct value of their union instead, shares floored
+ * the same way and the same sum. Deciles would put a boolean at 95% true in one bin and score 0
+ * whatever happens to it. psiExactDiscrete applies the whole rule to raw values; psiByValue and
+ * psiOfSides score gathered sketches.
  */
 import type { Weighted } from './sketch';
 
@@ -100,4 +106,77 @@ export function psiWeighted(ref: Weighted, cur: Weighted): number {
   for (let i = 0; i < ref.len; i++) refBins[binOf(cuts, ref.v[i])] += ref.w[i];
   for (let i = 0; i < cur.len; i++) curBins[binOf(cuts, cur.v[i])] += cur.w[i];
   return psiFromBins(refBins, ref.total, curBins, cur.total);
+}
+
+/** Most distinct values (both sides together) that are binned by value. */
+export const BY_VALUE_MAX = 16;
+
+/**
+ * The distinct values of both sides, ascending, with each side's total weight per value;
+ * undefined when there are more than `max`. -0 and 0 are one value, as in the sketch's table.
+ */
+export function valueBins(ref: Weighted, cur: Weighted, max = BY_VALUE_MAX): { values: number[]; ref: Float64Array; cur: Float64Array } | undefined {
+  const index = new Map<number, number>();
+  for (const side of [ref, cur]) {
+    for (let i = 0; i < side.len; i++) {
+      if (index.has(side.v[i])) continue;
+      if (index.size === max) return undefined;
+      index.set(side.v[i], index.size);
+    }
+  }
+  const values = [...index.keys()].sort((a, b) => a - b);
+  values.forEach((v, i) => index.set(v, i));
+  const r = new Float64Array(values.length);
+  const c = new Float64Array(values.length);
+  for (let i = 0; i < ref.len; i++) r[index.get(ref.v[i]) as number] += ref.w[i];
+  for (let i = 0; i < cur.len; i++) c[index.get(cur.v[i]) as number] += cur.w[i];
+  return { values, ref: r, cur: c };
+}
+
+/** PSI with one bin per distinct value of both sides (each side's total must be > 0). */
+export function psiByValue(ref: Weighted, cur: Weighted): number {
+  const bins = valueBins(ref, cur, Infinity) as NonNullable<ReturnType<typeof valueBins>>;
+  return psiFromBins(bins.ref, ref.total, bins.cur, cur.total);
+}
+
+/**
+ * The score of two gathered sides. `exact`: every sketch gathered into that side was in exact
+ * mode, so its weights are exact counts (a sketch leaves exact mode only past EXACT_MAX = 16
+ * distinct values of its own, so a side that is not exact holds more than 16 anyway). By value
+ * when both are and their union holds at most BY_VALUE_MAX distinct values; deciles otherwise.
+ * Sorts ref's items in place.
+ */
+export function psiOfSides(ref: Weighted, refExact: boolean, cur: Weighted, curExact: boolean): number {
+  if (refExact && curExact) {
+    const bins = valueBins(ref, cur);
+    if (bins !== undefined) return psiFromBins(bins.ref, ref.total, bins.cur, cur.total);
+  }
+  return psiWeighted(ref, cur);
+}
+
+/**
+ * The reference implementation of the whole rule on raw values: by value (plain counting) when
+ * the two sides together hold at most BY_VALUE_MAX distinct values, else psiExact. NaN when
+ * either side is empty.
+ */
+export function psiExactDiscrete(reference: ArrayLike<number>, current: ArrayLike<number>): number {
+  if (reference.length === 0 || current.length === 0) return NaN;
+  const counts = new Map<number, [number, number]>();
+  const count = (xs: ArrayLike<number>, side: 0 | 1): void => {
+    for (let i = 0; i < xs.length; i++) {
+      let c = counts.get(xs[i]);
+      if (c === undefined) counts.set(xs[i], (c = [0, 0]));
+      c[side]++;
+    }
+  };
+  count(reference, 0);
+  count(current, 1);
+  if (counts.size > BY_VALUE_MAX) return psiExact(reference, current);
+  let psi = 0;
+  for (const [r, c] of counts.values()) {
+    const rs = Math.max(r / reference.length, SHARE_FLOOR);
+    const cs = Math.max(c / current.length, SHARE_FLOOR);
+    psi += (cs - rs) * Math.log(cs / rs);
+  }
+  return psi;
 }

@@ -172,6 +172,11 @@ export class Sketch {
     this.seen = 0;
   }
 
+  /** True while the sketch is a value -> count table (at most EXACT_MAX distinct values seen since it was last empty). */
+  get isExact(): boolean {
+    return this.exact;
+  }
+
   /** Appends (value, weight) pairs to `out`. */
   gather(out: Weighted): void {
     if (this.exact) {

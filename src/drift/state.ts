@@ -26,15 +26,23 @@ export class Series {
   readonly ids = new Int32Array(ENTRIES).fill(NO_ID);
   readonly sketches: Array<Sketch | undefined> = new Array<Sketch | undefined>(ENTRIES).fill(undefined);
 
-  /** Appends the (value, weight) items of every entry lying inside [fromMs, toMs) to `out`. */
-  gather(fromMs: number, toMs: number, out: Weighted): void {
+  /**
+   * Appends the (value, weight) items of every entry lying inside [fromMs, toMs) to `out`; true
+   * when every entry gathered was in exact mode (its weights are exact counts).
+   */
+  gather(fromMs: number, toMs: number, out: Weighted): boolean {
+    let exact = true;
     for (let i = 0; i < ENTRIES; i++) {
       const sk = this.sketches[i];
       if (sk === undefined || sk.n === 0) continue;
       const width = i < WINDOW_SLOTS ? SLOT_MS : HOUR_MS;
       const start = this.ids[i] * width;
-      if (start >= fromMs && start + width <= toMs) sk.gather(out);
+      if (start >= fromMs && start + width <= toMs) {
+        sk.gather(out);
+        exact &&= sk.isExact;
+      }
     }
+    return exact;
   }
 
   /** Drops entries older than any baseline needs, `newestHour` being the version's. */

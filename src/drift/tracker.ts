@@ -19,13 +19,15 @@
  * UTC hour holding the window's first slot. Previous-version baseline: the version of the same
  * name whose earliest time is the latest strictly before this one's (ties: the smaller version
  * string), over its own [N - 23 h, N + 1 h), N = start of the hour holding its newest message.
+ * PSI bins by the reference's deciles, or by value when both sides together hold at most 16
+ * distinct values (psi.ts).
  * A score needs minSamples values on both sides. Versions are reported while their newest
  * message is less than 2 h old by the wall clock. The caller excludes duration_milliseconds and
  * gives message times (see driftMessageTime). Non-finite values and times are ignored.
  * Beyond maxSeries, values of new series are only counted (takeUntracked). A restored snapshot
  * keeps all its series even when it holds more than maxSeries.
  */
-import { psiWeighted } from './psi';
+import { psiOfSides } from './psi';
 import { Weighted } from './sketch';
 import { type Placement, SeedSource, Series, VersionState, placeAt, placementOf } from './state';
 import { readSnapshot, writeSnapshot, type RestoreFailure } from './snapshot';
@@ -212,19 +214,19 @@ export class DriftTracker {
         };
         for (const [field, s] of vs.fields) {
           cur.clear();
-          s.gather(winFrom, winTo, cur);
+          const curExact = s.gather(winFrom, winTo, cur);
           if (cur.total < min || cur.total === 0) continue;
           if (trailing) {
             ref.clear();
-            s.gather(h - 24 * HOUR_MS, h, ref);
-            if (ref.total >= min && ref.total > 0) score(field, 'trailing', psiWeighted(ref, cur));
+            const refExact = s.gather(h - 24 * HOUR_MS, h, ref);
+            if (ref.total >= min && ref.total > 0) score(field, 'trailing', psiOfSides(ref, refExact, cur, curExact));
           }
           const ps = prev?.fields.get(field);
           if (prev !== undefined && ps !== undefined) {
             const n = prev.newestHour * HOUR_MS;
             ref.clear();
-            ps.gather(n - 23 * HOUR_MS, n + HOUR_MS, ref);
-            if (ref.total >= min && ref.total > 0) score(field, 'previous_version', psiWeighted(ref, cur), prev.version);
+            const refExact = ps.gather(n - 23 * HOUR_MS, n + HOUR_MS, ref);
+            if (ref.total >= min && ref.total > 0) score(field, 'previous_version', psiOfSides(ref, refExact, cur, curExact), prev.version);
           }
         }
       }

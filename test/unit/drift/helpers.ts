@@ -1,5 +1,5 @@
 /** Seeded generators for the drift tests. */
-import { DriftTracker, type DriftOptions } from '../../../src/drift';
+import { DriftTracker, psiExactDiscrete, type DriftOptions } from '../../../src/drift';
 import { mulberry32 } from '../../harness/hostileCorpus';
 
 /** The one seeded PRNG of the tests (shared with the hostile corpus and the generator). */
@@ -31,4 +31,19 @@ export function feed(t: DriftTracker, version: string, field: string, fromMs: nu
     t.observe(name, version, 'owner', fromMs + Math.floor(((toMs - fromMs) * i) / count), field, v);
   }
   return values;
+}
+
+/** The accuracy bound of every score: within 0.02 + 10% of the exact PSI. */
+export const allowed = (exact: number): number => 0.02 + 0.1 * exact;
+
+/**
+ * The one check of a reported score against the exact PSI of the raw values it stands for
+ * (psiExactDiscrete: by value at most 16 distinct values, else deciles, as psiExact). Returns
+ * the exact PSI and a line for the accuracy table.
+ */
+export function expectNearExact(label: string, psi: number, ref: ArrayLike<number>, cur: ArrayLike<number>): { exact: number; line: string } {
+  const exact = psiExactDiscrete(ref, cur);
+  const line = `${label}: exact ${exact.toFixed(4)} sketch ${psi.toFixed(4)} diff ${(psi - exact).toFixed(4)} allowed ${allowed(exact).toFixed(4)}`;
+  expect(Math.abs(psi - exact)).toBeLessThanOrEqual(allowed(exact));
+  return { exact, line };
 }

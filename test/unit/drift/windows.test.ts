@@ -1,9 +1,10 @@
 /**
  * Windows and baselines. Few distinct values keep the sketches exact, so a reported PSI equals
- * psiExact of the sets that should be compared; each test also checks that the sets a wrong
- * boundary would compare give another PSI, so it can fail.
+ * the exact PSI (by value: at most 16 distinct values, psiExactDiscrete) of the sets that should
+ * be compared; each test also checks that the sets a wrong boundary would compare give another
+ * PSI, so it can fail.
  */
-import { DriftTracker, psiExact, type DriftScore } from '../../../src/drift';
+import { DriftTracker, psiExactDiscrete, type DriftScore } from '../../../src/drift';
 import { HOUR, MIN, T0, tracker } from './helpers';
 
 function obs(t: DriftTracker, version: string, at: number, value: number, times = 1, field = 'x', name = 'algo'): number[] {
@@ -16,9 +17,9 @@ function only(scores: DriftScore[], baseline: string, version = 'v1'): DriftScor
   return s[0];
 }
 function expectPsi(psi: number, ref: number[], cur: number[], wrong: Array<[number[], number[]]>): void {
-  const right = psiExact(ref, cur);
+  const right = psiExactDiscrete(ref, cur);
   expect(psi).toBeCloseTo(right, 12);
-  for (const [r, c] of wrong) expect(Math.abs(psiExact(r, c) - right)).toBeGreaterThan(1e-6);
+  for (const [r, c] of wrong) expect(Math.abs(psiExactDiscrete(r, c) - right)).toBeGreaterThan(1e-6);
 }
 
 describe('current window and trailing baseline', () => {
@@ -62,9 +63,11 @@ describe('current window and trailing baseline', () => {
     const T = T0 + 30 * HOUR;
     const t = tracker({ baselines: ['trailing'] });
     const cur = obs(t, 'v1', T, 1, 10);
-    const ref = obs(t, 'v1', T - 3 * HOUR, 0, 10); // arrives last, older
+    const early = obs(t, 'v1', T - 5 * HOUR, 2, 10);
+    const late = obs(t, 'v1', T - 3 * HOUR, 0, 10); // arrives last, older
     const psi = only(t.report(T), 'trailing').psi;
-    expectPsi(psi, ref, cur, [[cur, ref]]);
+    // Newest taken as the last to arrive would score `late` (as the window) against `early`.
+    expectPsi(psi, [...early, ...late], cur, [[early, late]]);
   });
 
   test('min_samples gates each side', () => {
