@@ -167,15 +167,10 @@ export class Sketch {
   }
 
   private resetSampler(): void {
-    this.s = 0;
-    this.block = 1;
-    this.seen = 0;
+    [this.s, this.block, this.seen] = [0, 1, 0];
   }
 
-  /** True while the sketch is a value -> count table (at most EXACT_MAX distinct values seen since it was last empty). */
-  get isExact(): boolean {
-    return this.exact;
-  }
+  get isExact(): boolean { return this.exact; } // a value -> count table (<= EXACT_MAX distinct values since it was last empty)
 
   /** Appends (value, weight) pairs to `out`. */
   gather(out: Weighted): void {

@@ -5,6 +5,8 @@
  *   payload: seed u32, untracked f64, version count u32, then per version:
  *     name, version, owner (u32 byte length + UTF-8), newest f64, earliest f64, field count u32,
  *     per field: field (string), entry count u8, per entry: index u8, id f64, sketch (Sketch.write)
+ *   A slot's sketch has k = SLOT_K; an hour's SLOT_K or HOUR_K (state.ts: hours start at the
+ *   slots' resolution). Files of the previous release (every hour at HOUR_K) read the same.
  *
  * Reading never throws: too short or cut -> 'truncated'; wrong magic, checksum mismatch, trailing
  * bytes or any inconsistent value -> 'corrupt'; another format version -> 'unknown_version'.
@@ -113,7 +115,7 @@ function read(bytes: Uint8Array): ReadResult {
         const expected = i < WINDOW_SLOTS ? mod(id, WINDOW_SLOTS) : WINDOW_SLOTS + mod(id, HOUR_RING);
         if (expected !== i) return corrupt;
         const sk = readSketch(r);
-        if (sk === undefined || sk.k !== (i < WINDOW_SLOTS ? SLOT_K : HOUR_K)) return corrupt;
+        if (sk === undefined || !(sk.k === SLOT_K || (i >= WINDOW_SLOTS && sk.k === HOUR_K))) return corrupt;
         s.ids[i] = id;
         s.sketches[i] = sk;
       }

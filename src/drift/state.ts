@@ -7,8 +7,9 @@
  * - a ring of HOUR_RING hourly sketches for older data (every baseline range is whole hours).
  * A value goes to its slot when that slot is one of the version's latest WINDOW_SLOTS slots,
  * otherwise to its hour. When a slot entry is reused for a newer slot, the old slot's sketch is
- * merged into its hour (when that hour is still kept) and emptied. An hour entry reused for a
- * newer hour is emptied. A query gathers every entry whose time range lies inside the asked range.
+ * merged into its hour (when that hour is still kept) and emptied, and past hours that hold a
+ * small share of the series' hours are shrunk (SHRINK_SHARE). An hour entry reused for a newer
+ * hour is emptied. A query gathers every entry whose time range lies inside the asked range.
  */
 import { Sketch, type Weighted } from './sketch';
 import { HOUR_MS, SLOT_MS, WINDOW_SLOTS, hourOf } from './time';
@@ -16,9 +17,17 @@ import { HOUR_MS, SLOT_MS, WINDOW_SLOTS, hourOf } from './time';
 /** Hours kept per series: the trailing baseline reaches back 25 hours from the newest hour. */
 export const HOUR_RING = 26;
 export const ENTRIES = WINDOW_SLOTS + HOUR_RING;
-/** KLL k of slot sketches (the current window) and of hour sketches (the baselines). */
+/**
+ * KLL k of slot sketches (the current window) and of hour sketches (the baselines). An hour starts
+ * at SLOT_K and is shrunk to HOUR_K once it is past (it ends before the current window) and
+ * holds at most 1/SHRINK_SHARE of the values in the series' hours: a reference is then either
+ * short and at the slots' resolution, or spread over enough hours that the errors of the small
+ * sketches average out. Measured (bench/driftShortRef.ts): a reference in one or two k = 32
+ * hours broke the accuracy bound; every hour at k = 128 would cost far more memory.
+ */
 export const SLOT_K = 128;
 export const HOUR_K = 32;
+export const SHRINK_SHARE = 8;
 const NO_ID = -2147483648;
 
 export class Series {
@@ -122,6 +131,7 @@ export function placeAt(vs: VersionState, s: Series, p: Placement, v: number, se
       if (sk !== undefined && sk.n > 0) {
         hourSketch(vs, s, hourOf(s.ids[i] * SLOT_MS), seeds)?.merge(sk);
         sk.clear();
+        shrinkHours(vs, s, seeds);
       }
       s.ids[i] = p.slot;
     }
@@ -137,11 +147,27 @@ function hourSketch(vs: VersionState, s: Series, hour: number, seeds: SeedSource
   const i = WINDOW_SLOTS + (((hour % HOUR_RING) + HOUR_RING) % HOUR_RING);
   let sk = s.sketches[i];
   if (s.ids[i] !== hour) {
-    sk?.clear();
+    if (sk?.k === SLOT_K) sk.clear();
+    else sk = undefined; // a new hour starts at the slots' resolution
     s.ids[i] = hour;
   }
-  if (sk === undefined) sk = s.sketches[i] = new Sketch(HOUR_K, seeds.next());
+  if (sk === undefined) sk = s.sketches[i] = new Sketch(SLOT_K, seeds.next());
   return sk;
+}
+
+/** Shrinks to HOUR_K each past hour at SLOT_K holding at most 1/SHRINK_SHARE of the values in the hours. */
+function shrinkHours(vs: VersionState, s: Series, seeds: SeedSource): void {
+  let total = 0;
+  for (let i = WINDOW_SLOTS; i < ENTRIES; i++) total += s.sketches[i]?.n ?? 0;
+  // Past: the hour ends before the current window, so its slots were merged into it.
+  const pastBefore = Math.floor(((vs.newestSlot - WINDOW_SLOTS + 1) * SLOT_MS) / HOUR_MS);
+  for (let i = WINDOW_SLOTS; i < ENTRIES; i++) {
+    const sk = s.sketches[i];
+    if (sk === undefined || sk.k === HOUR_K || s.ids[i] >= pastBefore || sk.n * SHRINK_SHARE > total) continue;
+    const small = new Sketch(HOUR_K, seeds.next());
+    small.merge(sk);
+    s.sketches[i] = small;
+  }
 }
 
 export { NO_ID };

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DriftTracker, SNAPSHOT_FORMAT } from '../../../src/drift';
 import { crc32 } from '../../../src/drift/bytes';
+import { HOUR_K, SLOT_K } from '../../../src/drift/state';
+import { WINDOW_SLOTS } from '../../../src/drift/time';
 import { HOUR, MIN, T0, feed, mulberry32, normal } from './helpers';
 
 const NOW = T0 + 30 * HOUR;
@@ -42,6 +46,36 @@ describe('snapshot', () => {
     for (const tr of [t, r.tracker]) feed(tr, 'v1', 'score', NOW, NOW + 5 * MIN, 100_003, normal(mulberry32(8), 1, 1));
     expect(Buffer.from(r.tracker.snapshot()).equals(Buffer.from(t.snapshot()))).toBe(true);
     expect(r.tracker.report(NOW + 5 * MIN)).toEqual(t.report(NOW + 5 * MIN));
+  });
+
+  test('hours at both resolutions (a young version\'s hours at SLOT_K, older ones shrunk to HOUR_K) round-trip', () => {
+    const t = new DriftTracker({ minSamples: 100 });
+    const rand = mulberry32(12);
+    feed(t, 'v1', 'score', NOW - 20 * HOUR, NOW, 200_000, normal(rand, 0, 1));
+    feed(t, 'v2', 'score', NOW - 2 * HOUR, NOW, 50_000, normal(rand, 0, 1));
+    const ks = (tr: DriftTracker, v: string): Set<number> => {
+      const s = (tr as unknown as { byName: Map<string, Map<string, { fields: Map<string, { sketches: Array<{ k: number } | undefined> }> }>> }).byName.get('algo')?.get(v)?.fields.get('score');
+      return new Set(s?.sketches.slice(WINDOW_SLOTS).flatMap((sk) => (sk ? [sk.k] : [])));
+    };
+    expect(ks(t, 'v1')).toEqual(new Set([HOUR_K])); // 19 past hours, each a small share
+    expect(ks(t, 'v2')).toEqual(new Set([SLOT_K])); // one past hour: the whole reference
+    const r = DriftTracker.restore(t.snapshot(), { minSamples: 100 });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.tracker.report(NOW)).toEqual(t.report(NOW));
+    for (const tr of [t, r.tracker]) feed(tr, 'v2', 'score', NOW, NOW + 2 * HOUR, 50_000, normal(mulberry32(8), 1, 1));
+    expect(Buffer.from(r.tracker.snapshot()).equals(Buffer.from(t.snapshot()))).toBe(true);
+  });
+
+  test('a state file of the previous release (1.0.0, every hour at HOUR_K) still loads and scores the same', () => {
+    // Written by 1.0.0: 'score' (continuous, shifted in its last 45 minutes) and 'flag' (90% ones) over 4 hours up to NOW.
+    const bytes = new Uint8Array(readFileSync(join(__dirname, 'fixtures', 'drift-state-1.0.0.bin')));
+    const r = DriftTracker.restore(bytes, { minSamples: 100 });
+    if (!r.ok) throw new Error(r.reason);
+    const scores = r.tracker.report(NOW);
+    // 1.0.0 reported these from the same bytes (the continuous score is unchanged; 'flag' is now binned by value).
+    expect(scores.find((s) => s.field === 'score')?.psi).toBe(0.23969355778313034);
+    expect(scores.find((s) => s.field === 'flag')?.psi).toBeGreaterThanOrEqual(0);
+    expect(Buffer.from(r.tracker.snapshot()).equals(Buffer.from(bytes))).toBe(true);
   });
 
   test('an empty tracker round-trips', () => {
