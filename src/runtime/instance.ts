@@ -76,7 +76,8 @@ export class Instance {
     this.statusView = new InstanceStatusView({
       config: () => this.config,
       dogstatsdTarget: () => this.pipeline.transport.description,
-      driftEnabled: () => this.pipeline.drift !== undefined,
+      driftEnabled: () => this.pipeline.drift?.psi === true,
+      fieldHealth: () => this.pipeline.drift?.fieldHealthStatus(),
       telemetry: this.telemetry,
       health: () => this.health.health(),
       lagView: this.consumption.lagView,

@@ -14,6 +14,11 @@ import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
 import { DRIFT_SNAPSHOT_INTERVAL_MS } from '../tunables';
 import { driftLine, healthGaugeLine, invalidValuesLine } from './monitorLines';
 import type { MonitorStateWriter } from './monitorStateFile';
+import type { FieldHealthStatus } from '../status/protocol';
+import type { HealthReport } from '../monitor';
+
+/** Series listed in `status --json`. */
+const STATUS_FIELDS = 50;
 
 export { driftLine };
 
@@ -21,6 +26,7 @@ export class MonitorReporter {
   private readonly packer: DatagramPacker;
   private timers: NodeJS.Timeout[] = [];
   private reporting = false;
+  private readonly health: FieldHealthStatus;
 
   constructor(
     private readonly instance: ResolvedInstance,
@@ -31,6 +37,41 @@ export class MonitorReporter {
     private readonly state?: MonitorStateWriter,
   ) {
     this.packer = new DatagramPacker(instance.dogstatsd.maxDatagramBytes, transport.lineSuffix);
+    this.health = { enabled: instance.drift.fieldHealth, series_tracked: null, series_reporting: null, invalid_values: 0, invalid_by_reason: {}, fields: [] };
+  }
+
+  /** PSI scores on (`drift.enabled`). */
+  get psi(): boolean {
+    return this.instance.drift.enabled;
+  }
+
+  /** Field health as `status` shows it (from the last report). */
+  fieldHealthStatus(): FieldHealthStatus {
+    return this.health;
+  }
+
+  private noteHealth(report: HealthReport, trackedSeries: number): void {
+    const h = this.health;
+    h.series_tracked = trackedSeries;
+    for (const c of report.invalid) {
+      h.invalid_values += c.count;
+      h.invalid_by_reason[c.reason] = (h.invalid_by_reason[c.reason] ?? 0) + c.count;
+    }
+    const fields: FieldHealthStatus['fields'] = [];
+    const byKey = new Map<string, FieldHealthStatus['fields'][number]>();
+    for (const g of report.gauges) {
+      const key = JSON.stringify([g.algorithmName, g.version, g.field]);
+      let f = byKey.get(key);
+      if (f === undefined) {
+        f = { algorithm_name: g.algorithmName, algorithm_version: g.version, field: g.field, missing_ratio: NaN, changes: [] };
+        byKey.set(key, f);
+        fields.push(f);
+      }
+      if (g.metric === 'missing_ratio') f.missing_ratio = g.value;
+      else f.changes.push({ baseline: g.baseline ?? '', ...(g.baselineVersion === undefined ? {} : { baseline_version: g.baselineVersion }), change: g.value });
+    }
+    h.series_reporting = fields.length;
+    h.fields = fields.sort((a, b) => b.missing_ratio - a.missing_ratio).slice(0, STATUS_FIELDS);
   }
 
   start(): void {
@@ -49,6 +90,7 @@ export class MonitorReporter {
       const tags = this.instance.metricTags;
       const lines = report.scores.map((score) => driftLine(score, tags));
       if (report.health) {
+        this.noteHealth(report.health, report.trackedSeries);
         for (const g of report.health.gauges) lines.push(healthGaugeLine(g, tags));
         for (const c of report.health.invalid) lines.push(invalidValuesLine(c, tags));
       }
