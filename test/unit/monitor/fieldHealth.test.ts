@@ -168,6 +168,15 @@ describe('the tracked set across versions', () => {
     expect(monitor.drift?.trackedSeries).toBe(4); // drift: only fields with values (v2's b has none)
   });
 
+  it('no change against a previous version that only inherited the field (it never had a value of it)', () => {
+    const v3 = spread('3', T0 + 3 * HOUR, T0 + 4 * HOUR, 400, (i) => ({ a: 'usable', b: i % 2 === 0 ? 'usable' : 'null' }));
+    const { report } = run([...all, ...v3], T0 + 4 * HOUR);
+    const gauges = report.health?.gauges ?? [];
+    // v2 tracks b (from v1) without a value of it: v3's b is not compared with v2
+    expect(gauge(gauges, '3', 'b', 'missing_ratio')[0]?.value).toBe(0.5);
+    expect(gauges.filter((g) => g.version === '3' && g.field === 'b' && g.metric === 'missing_ratio_change')).toEqual([]);
+  });
+
   it('a null in a field the previous version had is counted by reason from the first one', () => {
     const nulls = spread('2', T0 + 2 * HOUR, T0 + 3 * HOUR, 400, (i) => ({ a: 'usable', b: i % 4 === 0 ? 'null' : 'absent' }));
     const { report } = run([...v1, ...nulls], T0 + 3 * HOUR);
