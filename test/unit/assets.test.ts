@@ -11,6 +11,7 @@ import addFormats from 'ajv-formats';
 import { existsSync, readdirSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { configSchema } from '../../src/config/schema';
+import * as catalogue from '../../src/telemetry/catalogue';
 import {
   DRIFT_METRICS,
   DRIFT_NAMESPACE,
@@ -52,8 +53,17 @@ import {
   type Widget,
 } from './assets/checks';
 import { csvRecords, parseCsv } from './assets/csv';
-import { auditDatagrams, parseDogStatsDLine, type DatagramContext } from './assets/datagrams';
-import { extractMetricQueries, extractMetrics, messageTagRefs, parseMetricMonitorQuery, parseServiceCheckMonitorQuery } from './assets/queries';
+import { auditDatagrams, MONITORING_NAMESPACES, parseDogStatsDLine, QUALITY_NAMESPACE, type DatagramContext } from './assets/datagrams';
+import {
+  extractMetricQueries,
+  extractMetrics,
+  isAnomalyQuery,
+  messageTagRefs,
+  parseAnomalyMonitorQuery,
+  parseMetricMonitorQuery,
+  parseServiceCheckMonitorQuery,
+  timeframeSeconds,
+} from './assets/queries';
 import { CardinalityGuard } from '../../src/map/cardinalityGuard';
 import { Mapper } from '../../src/map/mapRecord';
 import { formatLine } from '../../src/sink/lineFormat';
@@ -81,15 +91,38 @@ const ALGORITHM_TAGS = ['algorithm_name', 'algorithm_version', 'algorithm_owner'
 /** Tags on every telemetry metric and the service check, besides the catalogue's own (catalogue.ts). */
 const TELEMETRY_COMMON_TAGS = ['topic', 'consumer_group', 'env', 'service', 'version'];
 const telemetryByName = new Map(Object.values(TELEMETRY_METRICS).map((m) => [m.name as string, m]));
-/** Model drift's own metrics: tagged like the algorithm metrics plus their catalogue tags. */
-const driftByName = new Map(Object.values(DRIFT_METRICS).map((m) => [m.name as string, m]));
+const isMetricSpec = (v: unknown): v is TelemetryMetric =>
+  typeof v === 'object' && v !== null && typeof (v as TelemetryMetric).name === 'string' && typeof (v as TelemetryMetric).kind === 'string' && Array.isArray((v as TelemetryMetric).tags);
+/**
+ * Model monitoring's own metrics (drift, field health, later fairness), whatever export of the
+ * catalogue holds them: tagged like the algorithm metrics plus their catalogue tags.
+ */
+const monitoringByName = new Map<string, TelemetryMetric>(
+  Object.values(catalogue as Record<string, unknown>)
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && !Array.isArray(e))
+    .flatMap((e) => Object.values(e).filter(isMetricSpec))
+    .filter((m) => MONITORING_NAMESPACES.some((ns) => m.name.startsWith(ns)))
+    .map((m) => [m.name, m]),
+);
+
+/**
+ * Field health's metrics as issue 23 names them (types, units, tags besides the algorithm
+ * tags): what the catalogue must define and metadata.csv, the dashboard and the monitors use.
+ */
+const FIELD_HEALTH_METRICS: Array<Omit<TelemetryMetric, 'description'>> = [
+  { name: `${QUALITY_NAMESPACE}missing_ratio`, kind: 'gauge', unit: 'fraction', tags: ['field'] },
+  { name: `${QUALITY_NAMESPACE}missing_ratio_change`, kind: 'gauge', unit: 'fraction', tags: ['field', 'baseline', 'baseline_version'] },
+  { name: `${QUALITY_NAMESPACE}invalid_values`, kind: 'count', unit: 'sample', tags: ['field', 'reason'] },
+];
+const fieldHealthByName = new Map(FIELD_HEALTH_METRICS.map((m) => [m.name, m]));
 const serviceCheckByName = new Map(Object.values(SERVICE_CHECKS).map((s) => [s.name as string, s]));
 
 const tags: TagModel = {
   tagsOf(metric) {
     const t = telemetryByName.get(metric);
     if (t) return new Set([...TELEMETRY_COMMON_TAGS, ...t.tags]);
-    const d = driftByName.get(metric);
+    // The catalogue first; the issue's names until the catalogue has them (checked below).
+    const d = monitoringByName.get(metric) ?? fieldHealthByName.get(metric);
     if (d) return new Set([...ALGORITHM_TAGS, ...d.tags]);
     return metric.startsWith(PREFIX) ? new Set(ALGORITHM_TAGS) : undefined;
   },
@@ -319,18 +352,42 @@ describe('metadata.csv and service_checks.json against what the check process em
     documentsAsCatalogue(m);
   });
 
+  it.each([...monitoringByName.values()].map((m) => [m.name, m] as const))('documents model-monitoring metric %s as the catalogue defines it', (_name, m) => documentsAsCatalogue(m));
+
+  it.each(FIELD_HEALTH_METRICS.map((m) => [m.name, m] as const))("documents field health's %s as issue 23 names it", (name, m) => {
+    const row = metadata.get(name);
+    expect(row).toBeDefined();
+    const want = metadataTypeFor(m.kind);
+    expect(row).toMatchObject({ metric_type: want.metric_type, unit_name: m.unit, per_unit_name: want.per_unit_name ?? '', orientation: '-1', integration: 'algorithmia' });
+    // Its description names every tag it carries, so a reader can group by them.
+    for (const t of [...ALGORITHM_TAGS.filter((x) => x !== 'env'), ...m.tags]) expect({ name, t, described: row?.description.includes(t) }).toEqual({ name, t, described: true });
+  });
+
+  // Fails while the catalogue lacks field health's metrics (they are added with the field health code).
+  it("the catalogue defines field health's metrics as issue 23 names them", () => {
+    const inCatalogue = [...monitoringByName.values()].filter((m) => m.name.startsWith(QUALITY_NAMESPACE));
+    expect(inCatalogue.map((m) => m.name).sort()).toEqual(FIELD_HEALTH_METRICS.map((m) => m.name).sort());
+    for (const spec of FIELD_HEALTH_METRICS) {
+      const m = monitoringByName.get(spec.name);
+      expect({ name: spec.name, kind: m?.kind, unit: m?.unit }).toEqual({ name: spec.name, kind: spec.kind, unit: spec.unit });
+      expect(m?.tags).toEqual(expect.arrayContaining(spec.tags));
+    }
+  });
+
   /** Rows that name no metric the check process emits, or lie outside our namespaces. */
   const unknownRows = (list: MetadataRow[]): string[] => {
-    const known = new Set([CHECK_METRIC, ...telemetryByName.keys(), ...driftByName.keys()]);
-    const ours = (n: string) => n === CHECK_METRIC || n.startsWith(TELEMETRY_PREFIX) || n.startsWith(DRIFT_NAMESPACE);
+    const known = new Set([CHECK_METRIC, ...telemetryByName.keys(), ...monitoringByName.keys()]);
+    const ours = (n: string) => n === CHECK_METRIC || n.startsWith(TELEMETRY_PREFIX) || MONITORING_NAMESPACES.some((ns) => n.startsWith(ns));
     return list.map((r) => r.metric_name).filter((n) => !known.has(n) || !ours(n));
   };
 
   it('lists nothing the check process does not emit (no placeholder, no stale row)', () => {
     expect(unknownRows(rows)).toEqual([]);
     const row = (metric_name: string) => ({ ...rows[0], metric_name });
-    expect(unknownRows([...rows, row(`${DRIFT_NAMESPACE}ks`), row(`${TELEMETRY_PREFIX}stale`), row(`${PREFIX}risk_score`)])).toEqual([
+    const listed = rows.filter((r) => monitoringByName.has(r.metric_name) || !r.metric_name.startsWith(QUALITY_NAMESPACE));
+    expect(unknownRows([...listed, row(`${DRIFT_NAMESPACE}ks`), row(`${QUALITY_NAMESPACE}share`), row(`${TELEMETRY_PREFIX}stale`), row(`${PREFIX}risk_score`)])).toEqual([
       `${DRIFT_NAMESPACE}ks`,
+      `${QUALITY_NAMESPACE}share`,
       `${TELEMETRY_PREFIX}stale`,
       `${PREFIX}risk_score`,
     ]);
@@ -392,7 +449,7 @@ describe('dashboard', () => {
 
   it('has the groups and widgets the issue asks for', () => {
     const groups = dash.widgets.map((w) => w.definition.title);
-    expect(groups).toEqual(['About Algorithmia', 'Overview', 'Versions', 'Top algorithms', 'Model drift', 'Forwarder health']);
+    expect(groups).toEqual(['About Algorithmia', 'Overview', 'Versions', 'Top algorithms', 'Model drift', 'Field health', 'Forwarder health']);
     const has = (re: RegExp) => expect(allQueries.some((q) => re.test(q))).toBe(true);
     has(/^count:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}\.as_rate\(\)$/);
     has(/^avg:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}$/);
@@ -427,6 +484,35 @@ describe('dashboard', () => {
     expect(dash.template_variables.map((t) => t.name)).toEqual(expect.arrayContaining(['field', 'baseline']));
     const note = inGroup.filter((w) => w.definition.type === 'note').map((w) => w.definition.content as string).join('\n');
     for (const text of ['0.1', '0.25', 'trailing', 'previous_version', 'custom metric', 'drift.enabled: false']) expect(note).toContain(text);
+  });
+
+  it('has a field health group: largest missing ratio changes now, missing ratio over time by field, invalid values by field and reason, a note', () => {
+    const inGroup = widgets.filter(({ path }) => path.startsWith('/Field health')).map(({ widget }) => widget);
+    const re = (metric: string) => metric.replace(/\./g, '\\.');
+    const [ratio, change, invalid] = ['missing_ratio', 'missing_ratio_change', 'invalid_values'].map((n) => re(QUALITY_NAMESPACE + n));
+    const only = (type: string, metric: string) => inGroup.filter((w) => w.definition.type === type && widgetQueries(w).some((q) => extractMetrics(q).includes(metric.replace(/\\/g, ''))));
+    // The largest change now, one bar per algorithm, version, field and baseline.
+    const top = only('toplist', change);
+    expect(top.flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^max:${change}\\{[^}]*\\} by \\{algorithm_name,algorithm_version,field,baseline\\}$`))]);
+    expect((top[0].definition.requests as Array<{ queries: Array<{ aggregator: string }>; formulas: Array<{ limit: { order: string } }> }>)[0]).toMatchObject({ queries: [{ aggregator: 'last' }], formulas: [{ limit: { order: 'desc' } }] });
+    // The ratio over time, one line per field (of the version the template variable selects).
+    expect(only('timeseries', ratio).flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^max:${ratio}\\{[^}]*\\} by \\{field\\}$`))]);
+    // Invalid values by field and reason, as counts.
+    expect(only('timeseries', invalid).flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^sum:${invalid}\\{[^}]*\\} by \\{field,reason\\}\\.as_count\\(\\)$`))]);
+    // Every field health metric of metadata.csv is on the dashboard, and only in this group.
+    const quality = [...metadata.keys()].filter((n) => n.startsWith(QUALITY_NAMESPACE));
+    expect(quality.sort()).toEqual(FIELD_HEALTH_METRICS.map((m) => m.name).sort());
+    const queried = (ws: Widget[]) => new Set(ws.flatMap(widgetQueries).flatMap(extractMetrics));
+    for (const m of quality) expect({ m, shown: queried(inGroup).has(m) }).toEqual({ m, shown: true });
+    const elsewhere = widgets.filter(({ path }) => !path.startsWith('/Field health')).map(({ widget }) => widget);
+    expect([...queried(elsewhere)].filter((m) => m.startsWith(QUALITY_NAMESPACE))).toEqual([]);
+    // Each query follows the template variables of the tags its metric carries ($baseline only where there is a baseline).
+    for (const q of inGroup.flatMap(widgetQueries).flatMap(extractMetricQueries)) {
+      expect(q.scope).toEqual(expect.arrayContaining(['$field']));
+      expect(q.scope.includes('$baseline')).toBe(q.metric === QUALITY_NAMESPACE + 'missing_ratio_change');
+    }
+    const note = inGroup.filter((w) => w.definition.type === 'note').map((w) => w.definition.content as string).join('\n');
+    for (const text of ['absent', 'null', 'non_numeric', 'non_finite', 'trailing', 'previous_version', '0.01', 'custom metric', 'drift.field_health: false']) expect({ text, inNote: note.includes(text) }).toEqual({ text, inNote: true });
   });
 
   it('explains how to compare versions on your own inference metric, without querying one', () => {
@@ -472,6 +558,14 @@ describe('dashboard', () => {
     expectProblem(mutate((d) => setQuery(driftTop(d), `max:algorithmia.drift.psi${ALG} by {field}`)), /ignores \$field/);
     expectProblem(mutate((d) => setQuery(driftTop(d), `max:algorithmia.drift.psi{$field,$baseline} by {field}`)), /ignores \$algorithm_name/);
     expectProblem(mutate((d) => setQuery(driftTop(d), `max:algorithmia.drift.psi${ALG.replace('}', ',$field,$baseline}')} by {topic}`)), /by topic, a tag it does not carry/);
+    const fieldHealth = (d: Dashboard, type: string) => (d.widgets.find((w) => w.definition.title === 'Field health')?.definition.widgets as Widget[]).find((w) => w.definition.type === type) as Widget;
+    const Q = QUALITY_NAMESPACE;
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'toplist'), `max:${Q}missing_ratio_change${ALG.replace('}', ',$field}')} by {field}`)), /ignores \$baseline/);
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'toplist'), `max:${Q}missing_ratio${ALG.replace('}', ',$field}')} by {field,baseline}`)), /by baseline, a tag it does not carry/);
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'toplist'), `max:${Q}missing_share${ALG.replace('}', ',$field}')} by {field}`)), /missing_share, which metadata\.csv does not list/);
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'timeseries'), `max:${Q}missing_ratio${ALG} by {field}`)), /ignores \$field/);
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'timeseries'), `max:${Q}missing_ratio${ALG.replace('}', ',$field}')} by {field}.as_count()`)), /as_count\(\) on algorithmia\.quality\.missing_ratio, which is a gauge/);
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'timeseries'), `p95:${Q}missing_ratio${ALG.replace('}', ',$field}')} by {field}`)), /needs a distribution/);
   });
 });
 
