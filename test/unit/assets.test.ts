@@ -196,6 +196,38 @@ describe('query extractor', () => {
     expect(parseMetricMonitorQuery('avg(last_5m):avg:x.y{*}')).toBeNull();
   });
 
+  it('parses anomaly monitor queries, parameters and threshold; a threshold parse refuses them', () => {
+    const q = "avg(last_1d):anomalies(sum:x.y{env:prod,team:ml} by {a,b}.as_count(), 'robust', 2.5, direction='below', alert_window='last_1h', interval=120, count_default_zero='false', seasonality='daily') >= 0.75";
+    expect(isAnomalyQuery(q)).toBe(true);
+    expect(parseAnomalyMonitorQuery(q)).toEqual({
+      timeAggregator: 'avg',
+      queryWindow: 'last_1d',
+      metricQuery: 'sum:x.y{env:prod,team:ml} by {a,b}.as_count()',
+      algorithm: 'robust',
+      deviations: 2.5,
+      params: { direction: 'below', alert_window: 'last_1h', interval: '120', count_default_zero: 'false', seasonality: 'daily' },
+      comparator: '>=',
+      threshold: 0.75,
+      queries: [{ aggregator: 'sum', metric: 'x.y', scope: ['env:prod', 'team:ml'], groupBy: ['a', 'b'], functions: ['as_count'] }],
+    });
+    // A function around the metric query, no seasonality (basic).
+    expect(parseAnomalyMonitorQuery("avg(last_2h):anomalies(ewma_10(avg:x.y{*}), 'basic', 3, direction='both', alert_window='last_15m', interval=60, count_default_zero='true') >= 1")).toMatchObject({
+      algorithm: 'basic',
+      deviations: 3,
+      params: { direction: 'both', alert_window: 'last_15m', interval: '60', count_default_zero: 'true' },
+      queries: [{ aggregator: 'avg', metric: 'x.y', scope: ['*'] }],
+    });
+    expect(parseMetricMonitorQuery(q)).toBeNull();
+    expect(isAnomalyQuery('avg(last_5m):avg:x.y{*} > 3')).toBe(false);
+    expect(parseAnomalyMonitorQuery("avg(last_1h):anomalies(avg:x.y{*}, 3, direction='both') >= 1")).toBeNull();
+    expect(parseAnomalyMonitorQuery("avg(last_1h):anomalies(avg:x.y{*}, 'basic', 3, direction='both')")).toBeNull();
+  });
+
+  it('reads timeframes as seconds', () => {
+    expect(['last_5m', 'last_30m', 'last_4h', 'last_1d', 'last_2w'].map(timeframeSeconds)).toEqual([300, 1800, 14_400, 86_400, 1_209_600]);
+    expect(['last_0m', '30m', 'last_5s', 'last_m'].map(timeframeSeconds)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
   it('parses service check monitor queries', () => {
     expect(parseServiceCheckMonitorQuery('"a.can_connect".over("*").by("topic","consumer_group").last(3).count_by_status()')).toEqual({
       check: 'a.can_connect',
@@ -617,6 +649,95 @@ describe('recommended monitors', () => {
     expect(mon.definition.message).toMatch(/Model drift/);
   });
 
+  it('watches missing inference values: the largest change of the missing ratio of a version, field and baseline over 15 minutes, 0.1 critical and 0.05 warning', () => {
+    const mon = byPath('assets/monitors/inference_missing_values.json');
+    expect(mon.definition.name).toBe('[Algorithmia] Missing inference values');
+    const q = parseMetricMonitorQuery(mon.definition.query);
+    expect(q).toMatchObject({ evaluation: 'max(last_15m)', comparator: '>', threshold: 0.1 });
+    expect(q?.queries).toEqual([
+      expect.objectContaining({ aggregator: 'max', metric: `${QUALITY_NAMESPACE}missing_ratio_change`, groupBy: ['algorithm_name', 'algorithm_version', 'field', 'baseline'] }),
+    ]);
+    // Healthy fields send nothing (issue 23): no data is not an alert.
+    expect(mon.definition.options).toMatchObject({ thresholds: { critical: 0.1, warning: 0.05 }, notify_no_data: false });
+    expect([...new Set(messageTagRefs(mon.definition.message))].sort()).toEqual(['algorithm_name', 'algorithm_version', 'baseline', 'field']);
+    for (const text of ['absent', 'null', 'trailing', 'previous_version', 'Field health']) expect(mon.definition.message).toContain(text);
+  });
+
+  it('watches the volume of each algorithm with anomalies(): executions per algorithm (all versions), both directions, a stop counted as 0', () => {
+    const mon = byPath('assets/monitors/algorithm_executions_anomaly.json');
+    expect(mon.definition.type).toBe('query alert');
+    const q = parseAnomalyMonitorQuery(mon.definition.query);
+    expect(q).not.toBeNull();
+    if (!q) return;
+    // The count of duration_milliseconds values is the number of executions.
+    expect(q.queries).toEqual([{ aggregator: 'count', metric: CHECK_METRIC, scope: ['*'], groupBy: ['algorithm_name'], functions: ['as_count'] }]);
+    expect(metadata.get(CHECK_METRIC)?.description).toContain(DISTRIBUTION_PHRASE);
+    // Per algorithm, not per version: a release moves executions from one version to the next.
+    expect(q.queries[0].groupBy).not.toContain('algorithm_version');
+    // A stop and a flood both alert; a stop is zeros, not missing data.
+    expect(q.params).toMatchObject({ direction: 'both', count_default_zero: 'true' });
+    expect(['agile', 'robust']).toContain(q.algorithm);
+    expect(q.params.seasonality).toBe('weekly');
+    expect(q.deviations).toBeGreaterThanOrEqual(2);
+    const alertWindow = timeframeSeconds(q.params.alert_window) ?? 0;
+    expect(alertWindow).toBeGreaterThanOrEqual(15 * 60);
+    expect(mon.definition.options.threshold_windows).toEqual({ trigger_window: q.params.alert_window, recovery_window: q.params.alert_window });
+    expect(mon.definition.options.thresholds).toEqual({ critical: q.threshold, critical_recovery: 0 });
+    expect(mon.definition.options.notify_no_data).toBe(false);
+    expect([...new Set(messageTagRefs(mon.definition.message))]).toEqual(['algorithm_name']);
+  });
+
+  it('reports broken anomaly monitors (deliberate negatives)', () => {
+    const base = byPath('assets/monitors/algorithm_executions_anomaly.json');
+    const bad = (f: (m: Monitor) => void) => {
+      const c = clone(base);
+      f(c);
+      return checkMonitor(c, 'x.json', monitorCtx);
+    };
+    const query = (from: string | RegExp, to: string) => (m: Monitor) => (m.definition.query = m.definition.query.replace(from, to));
+    const options = (m: Monitor) => m.definition.options as Required<Monitor['definition']['options']>;
+    expect(bad(() => undefined)).toEqual([]);
+    expectProblem(bad(query("'agile'", "'fancy'")), /algorithm fancy is not one of/);
+    expectProblem(bad(query(", seasonality='weekly'", '')), /agile needs seasonality/);
+    expectProblem(bad(query("'agile'", "'basic'")), /seasonality is not a parameter of basic/);
+    expectProblem(bad(query("seasonality='weekly'", "seasonality='monthly'")), /needs seasonality/);
+    expectProblem(bad(query("seasonality='weekly'", "seasonality='hourly', timezone='europe/paris'")), /timezone/);
+    expectProblem(bad(query("direction='both'", "direction='sideways'")), /direction must be one of/);
+    expectProblem(bad(query("count_default_zero='true'", "count_default_zero='yes'")), /count_default_zero/);
+    expectProblem(bad(query("interval=300", 'interval=600')), /interval 600 s is more than a fifth of alert_window last_30m/);
+    expectProblem(bad(query("interval=300", 'interval=0')), /interval must be a positive number/);
+    expectProblem(bad(query("interval=300", "interval=300, bounds='x'")), /unknown parameter bounds/);
+    expectProblem(bad(query('avg(last_4h)', 'avg(last_15m)')), /query window last_15m is shorter than alert_window last_30m/);
+    expectProblem(bad(query('avg(last_4h)', 'max(last_4h)')), /Datadog writes avg/);
+    expectProblem(bad(query(', 3, ', ', 0, ')), /deviations/);
+    expectProblem(bad(query('>= 1', '> 1')), /comparator must be >=/);
+    expectProblem(bad(query('>= 1', '>= 0.9')), /query threshold 0\.9 differs from options\.thresholds\.critical 1/);
+    expectProblem(bad((m) => (query('>= 1', '>= 2')(m), (m.definition.options.thresholds.critical = 2))), /threshold 2 is not a fraction/);
+    expectProblem(bad(query("'agile', 3,", '3,')), /cannot parse the anomaly monitor query/);
+    expectProblem(bad((m) => delete (m.definition.options as Record<string, unknown>).threshold_windows), /needs options\.threshold_windows/);
+    expectProblem(bad((m) => (options(m).threshold_windows.trigger_window = 'last_1h')), /trigger_window last_1h differs from alert_window last_30m/);
+    expectProblem(bad((m) => delete (options(m).threshold_windows as Partial<Record<string, string>>).recovery_window), /recovery_window/);
+    expectProblem(bad((m) => (options(m).threshold_windows.recovery_window = '30m')), /recovery_window/);
+    expectProblem(
+      bad((m) => (query('>= 1', '>= 0.5')(m), (m.definition.options.thresholds.critical = 0.5), (options(m).threshold_windows.recovery_window = 'last_15m'))),
+      /recovery_window last_15m is shorter than trigger_window x \(1 - critical\) \+ 1 minute/,
+    );
+    expectProblem(bad((m) => (m.definition.options.thresholds.critical_recovery = 1)), /critical_recovery 1 is not below critical 1/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.warning = 1)), /warning 1 is not below critical 1/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.warning_recovery = 0)), /warning_recovery needs a warning above it/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.ok = 0)), /thresholds\.ok is not an anomaly monitor threshold/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.critical_recovery = -0.5)), /critical_recovery -0\.5 is not a fraction/);
+    expectProblem(bad(query('duration_milliseconds', 'risk_score')), /risk_score, which metadata\.csv does not list/);
+    expectProblem(bad(query('by {algorithm_name}', 'by {algorithm_name,topic}')), /by topic, a tag it does not carry/);
+    expectProblem(bad(query('count:algorithmia.duration_milliseconds', 'count:algorithmia.forwarder.consumer_lag')), /count: needs a distribution/);
+    expectProblem(bad((m) => (m.definition.message += ' {{algorithm_version.name}}')), /does not group by algorithm_version/);
+    // threshold_windows belong to anomaly monitors only.
+    const threshold = clone(byPath('assets/monitors/algorithm_duration.json'));
+    threshold.definition.options.threshold_windows = { trigger_window: 'last_5m', recovery_window: 'last_5m' };
+    expectProblem(checkMonitor(threshold, 'x.json', monitorCtx), /threshold_windows belong to anomaly monitors only/);
+    expectProblem(bad((m) => ((options(m).threshold_windows as Record<string, string>).evaluation_window = 'last_5m')), /additional/);
+  });
+
   it('reports broken monitors (deliberate negatives)', () => {
     const base = byPath('assets/monitors/algorithm_duration.json');
     const scBase = byPath('assets/monitors/forwarder_can_connect.json');
@@ -644,6 +765,12 @@ describe('recommended monitors', () => {
     expectProblem(bad((m) => (m.definition.message += ' {{baseline_version.name}}'), driftBase), /does not group by baseline_version/);
     expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('> 0.25', '> 0.3')), driftBase), /differs from options\.thresholds\.critical/);
     expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('field,baseline', 'field,baseline,topic')), driftBase), /by topic, a tag it does not carry/);
+    const missingBase = byPath('assets/monitors/inference_missing_values.json');
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('> 0.1', '> 0.2')), missingBase), /differs from options\.thresholds\.critical/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.warning = 0.2), missingBase), /near side/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('field,baseline', 'field,baseline,reason')), missingBase), /by reason, a tag it does not carry/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('missing_ratio_change', 'missing_share')), missingBase), /missing_share, which metadata\.csv does not list/);
+    expectProblem(bad((m) => (m.definition.message += ' {{reason.name}}'), missingBase), /does not group by reason/);
   });
 });
 
