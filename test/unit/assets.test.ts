@@ -873,6 +873,25 @@ describe('CHANGELOG.md', () => {
 /* ------------------------------------------------------------------ datagrams against the metadata */
 
 describe('datagram audit (for lines captured from a real run)', () => {
+  /** The mapping stage with the configuration's defaults. */
+  const defaultMapper = (): Mapper => {
+    const defaults = configSchema.properties.instances.items.properties;
+    return new Mapper(
+      {
+        prefix: defaults.prefix.default,
+        defaultType: defaults.default_metric_type.default,
+        types: {},
+        tagRequestId: false,
+        tagSessionId: false,
+        useMessageTime: false,
+        allow: [],
+        deny: [],
+        staticTags: [],
+        maxAgeSeconds: 3600,
+      },
+      new CardinalityGuard({ maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }),
+    );
+  };
   const ctx: DatagramContext = { prefix: PREFIX, telemetryPrefix: TELEMETRY_PREFIX, listedFields: new Set([CHECK_METRIC]), metadata, serviceChecks: serviceCheckMap };
   const code = { count: 'c', gauge: 'g', distribution: 'd' } as const;
   const good = [
@@ -881,6 +900,9 @@ describe('datagram audit (for lines captured from a real run)', () => {
     'datadog.dogstatsd.client.metrics:3|c|#client:nodejs',
     ...Object.values(TELEMETRY_METRICS).map((m) => `${m.name}:1|${code[m.kind]}|#topic:insights,consumer_group:g`),
     `${DRIFT_METRICS.psi.name}:0.31|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:risk_score,baseline:trailing`,
+    `${QUALITY_NAMESPACE}missing_ratio:0.4|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income`,
+    `${QUALITY_NAMESPACE}missing_ratio_change:0.38|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income,baseline:trailing`,
+    `${QUALITY_NAMESPACE}invalid_values:20|c|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income,reason:null`,
     `_sc|${SERVICE_CHECKS.canConnect.name}|0|#topic:insights,consumer_group:g`,
     `_sc|${SERVICE_CHECKS.canConnect.name}|2|#topic:insights|m:connect ECONNREFUSED 127.0.0.1:9092|#still message`,
   ];
@@ -908,22 +930,7 @@ describe('datagram audit (for lines captured from a real run)', () => {
     telemetry.drift(12, 3);
     const lines = [...telemetry.drainLines({ status: 0 }), ...telemetry.drainLines({ status: 2, message: 'connect ECONNREFUSED' })];
 
-    const defaults = configSchema.properties.instances.items.properties;
-    const mapper = new Mapper(
-      {
-        prefix: defaults.prefix.default,
-        defaultType: defaults.default_metric_type.default,
-        types: {},
-        tagRequestId: false,
-        tagSessionId: false,
-        useMessageTime: false,
-        allow: [],
-        deny: [],
-        staticTags: [],
-        maxAgeSeconds: 3600,
-      },
-      new CardinalityGuard({ maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }),
-    );
+    const mapper = defaultMapper();
     // The message as Algorithmia documents it (shared/reference/upstream-assets/insights-sample-message.json).
     const sample = {
       risk_score: 0.2,
@@ -946,18 +953,37 @@ describe('datagram audit (for lines captured from a real run)', () => {
     expect(drops).toEqual(['reserved']);
     // A drift score as the drift reporter writes it: a gauge, never stamped.
     lines.push(formatLine(DRIFT_METRICS.psi.name, 0.31, 'gauge', 'algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:risk_score,baseline:trailing'));
+    // Field health as issue 23 defines it: two gauges and a count, with the line format of every report.
+    const version = 'algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income';
+    for (const m of FIELD_HEALTH_METRICS) {
+      const extra = m.tags.includes('reason') ? ',reason:non_numeric' : m.tags.includes('baseline') ? ',baseline:previous_version,baseline_version:1.0.5' : '';
+      lines.push(formatLine(m.name, 0.2, m.kind, version + extra));
+    }
 
     const emitted = new Set(lines.map((l) => parseDogStatsDLine(l)?.name));
-    for (const m of [...Object.values(TELEMETRY_METRICS), ...Object.values(DRIFT_METRICS)]) expect(emitted).toContain(m.name);
+    for (const m of [...Object.values(TELEMETRY_METRICS), ...Object.values(DRIFT_METRICS), ...FIELD_HEALTH_METRICS]) expect(emitted).toContain(m.name);
     expect(emitted).toContain(CHECK_METRIC);
     expect(emitted).toContain(SERVICE_CHECKS.canConnect.name);
     expect(auditDatagrams(lines, ctx)).toEqual([]);
+  });
+
+  // Fails while the mapping does not reserve algorithmia.quality. and algorithmia.fairness. (added with the field health code).
+  it('drops user fields that would emit into a model-monitoring namespace as reserved, so every name there is ours', () => {
+    const drops: string[] = [];
+    const points: string[] = [];
+    const message = { algorithm_name: 'credit_card_approval', algorithm_version: '1.0.6', duration_milliseconds: 8, 'drift.psi': 0.9, 'quality.score': 0.7, 'fairness.ratio': 1.1 };
+    defaultMapper().map(message, Date.now(), { point: (name) => points.push(name), drop: (reason) => drops.push(reason), overflow: () => undefined });
+    expect({ drops, points }).toEqual({ drops: ['reserved', 'reserved', 'reserved'], points: [CHECK_METRIC] });
   });
 
   it('reports metrics, types and service checks the assets do not document (deliberate negatives)', () => {
     expectProblem(auditDatagrams([`${TELEMETRY_PREFIX}new_counter:1|c`], ctx), /new_counter was emitted but metadata\.csv does not list it/);
     expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], ctx), /drift\.ks was emitted but metadata\.csv does not list it/);
     expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], { ...ctx, prefix: 'ml.' }), /drift\.ks was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}share:0.1|g`], { ...ctx, prefix: 'ml.' }), /quality\.share was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams(['algorithmia.fairness.positive_rate:0.3|g'], ctx), /fairness\.positive_rate was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}missing_ratio:0.1|c`], ctx), /missing_ratio was emitted as a count/);
+    expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}invalid_values:3|g`], ctx), /invalid_values was emitted as a gauge/);
     expectProblem(auditDatagrams([`${DRIFT_METRICS.psi.name}:0.1|d`], ctx), /psi is a distribution but its description does not say so/);
     expectProblem(auditDatagrams([`${TELEMETRY_METRICS.consumerLag.name}:1|c`], ctx), /emitted as a count/);
     expectProblem(auditDatagrams([`${TELEMETRY_METRICS.messagesConsumed.name}:1|g`], ctx), /emitted as a gauge/);
