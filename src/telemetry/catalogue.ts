@@ -88,7 +88,7 @@ export const QUALITY_METRICS = {
     kind: 'gauge',
     unit: 'fraction',
     description:
-      "Share of an algorithm version's executions in its current hour whose value of an inference field was missing (absent, null, a string, object or array, or not finite); sent while it or a baseline's ratio is at least 0.01, then for 2 hours after.",
+      'Share of the executions of an algorithm version in its current window (the last hour) whose value of an inference field was missing: absent, null, not a number or not finite.',
     tags: QUALITY_TAGS,
   },
   missingRatioChange: {
@@ -96,14 +96,14 @@ export const QUALITY_METRICS = {
     kind: 'gauge',
     unit: 'fraction',
     description:
-      "The current missing ratio of an inference field minus a baseline's (tag baseline: trailing = the version's own previous 24 hours, previous_version = the version before it, named by baseline_version); above 0 more values are missing than before.",
+      "Missing ratio of an inference field of an algorithm version minus its baseline's (tag baseline: trailing = its own previous 24 hours, previous_version = the version before it, named by baseline_version).",
     tags: [...QUALITY_TAGS, 'baseline', 'baseline_version'],
   },
   invalidValues: {
     name: QUALITY_NAMESPACE + 'invalid_values',
     kind: 'count',
     unit: 'sample',
-    description: 'Values of a tracked inference field that arrived but were not usable, by reason (null, non_numeric, non_finite).',
+    description: 'Values of an inference field of an algorithm version that were present but not usable, by reason (null, non_numeric, non_finite); one per execution, absent values not included.',
     tags: [...QUALITY_TAGS, 'reason'],
   },
 } as const satisfies Record<string, TelemetryMetric>;
