@@ -26,6 +26,7 @@ export interface Resolution {
 export function resolveDrift(d: RawInstance['drift'], file: string): DriftSettings {
   const out: DriftSettings = {
     enabled: d.enabled,
+    fieldHealth: d.field_health,
     intervalMs: d.interval_seconds * 1000,
     baselines: [...d.baselines],
     minSamples: d.min_samples,

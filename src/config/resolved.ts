@@ -45,8 +45,10 @@ export interface TlsFiles {
 
 /** The instance's `drift` section, defaults applied. */
 export interface DriftSettings {
-  /** `drift.enabled`. */
+  /** `drift.enabled`: PSI scores. */
   enabled: boolean;
+  /** `drift.field_health`. */
+  fieldHealth: boolean;
   /** `drift.interval_seconds`, in milliseconds: how often drift scores are reported. */
   intervalMs: number;
   /** `drift.baselines`, each once, in the order given. */

@@ -103,8 +103,13 @@ export const DRIFT = {
   default: {},
   'x-warning': 'every algorithm version x field x baseline reported is one more custom metric.',
   properties: {
-    enabled: { description: 'Compute and report drift scores; false turns drift off.', type: 'boolean', default: true },
-    interval_seconds: { description: 'How often drift scores are reported.', type: 'integer', minimum: 1, default: 60 },
+    enabled: { description: 'Compute and report drift scores (PSI); false turns the scores off (field health goes on unless field_health is false).', type: 'boolean', default: true },
+    field_health: {
+      description: 'Field health: per algorithm version x field, the share of executions whose value was missing (absent, null, a string, not finite), sent while at least 1% (algorithmia.quality.*); on drift\'s windows, baselines and state file.',
+      type: 'boolean',
+      default: true,
+    },
+    interval_seconds: { description: 'How often drift scores and field health are reported.', type: 'integer', minimum: 1, default: 60 },
     baselines: {
       description: "What each version's recent values are compared with: trailing (its own earlier values), previous_version (the algorithm's previous version).",
       type: 'array',
@@ -113,8 +118,8 @@ export const DRIFT = {
       items: { enum: [...DRIFT_BASELINES] },
       default: [...DRIFT_BASELINES],
     },
-    min_samples: { description: 'Values each side of a comparison (recent and baseline) needs before a score is reported.', type: 'integer', minimum: 1, default: 500 },
-    max_series: { description: 'Series tracked (algorithm version x field); beyond it new series are counted, not tracked.', type: 'integer', minimum: 1, default: 1000 },
+    min_samples: { description: 'Values each side of a comparison (recent and baseline) needs before a score is reported (field health: executions).', type: 'integer', minimum: 1, default: 500 },
+    max_series: { description: 'Series tracked (algorithm version x field), by drift and field health together; beyond it new series are counted, not tracked.', type: 'integer', minimum: 1, default: 1000 },
     state_file: {
       description: "If set, drift state is written to this file atomically every few minutes and at shutdown, and read at start. One file per instance; relative to this file's folder.",
       type: 'string',

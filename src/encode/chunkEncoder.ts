@@ -14,8 +14,8 @@ import { DatagramPacker } from '../sink/datagramPacker';
 import { formatLine } from '../sink/lineFormat';
 import { SeriesPacker } from '../sink/seriesPacker';
 import type { RejectReason } from '../decode/rejectReasons';
-import type { DriftOptions } from '../drift';
-import { DriftRecorder, type DriftObservations } from './driftRecorder';
+import type { MonitorOptions } from '../monitor';
+import { ObservationRecorder, type Observations } from './observationRecorder';
 
 export interface EncoderOptions {
   maxMessageBytes: number;
@@ -33,8 +33,8 @@ export interface EncoderSetup {
   mapping: Omit<MappingOptions, 'allow' | 'deny'> & { allow: string[]; deny: string[] };
   limits: CardinalityLimits;
   encoder: EncoderOptions;
-  /** Model drift of the emitted values; absent when off. */
-  drift?: DriftOptions;
+  /** Model monitoring (drift, field health); absent when every signal is off. */
+  monitor?: MonitorOptions;
 }
 
 export interface RejectedMessage {
@@ -52,21 +52,21 @@ export interface EncodedChunk {
   rejected: RejectedMessage[];
   dropped: Array<[DropReason, number]>;
   overflow: Array<[GuardedTag, number]>;
-  /** What model drift is to be fed with (driftFeed.ts); absent when drift is off or nothing was tracked. */
-  drift?: DriftObservations;
+  /** The observation stream model monitoring is fed with (monitorFeed.ts); absent when it is off or nothing was observed. */
+  observations?: Observations;
 }
 
 export function createChunkEncoder(setup: EncoderSetup): ChunkEncoder {
-  const drift = setup.drift ? new DriftRecorder() : undefined;
+  const recorder = setup.monitor ? new ObservationRecorder(setup.monitor.fieldHealth) : undefined;
   const mapper = new Mapper(
     { ...setup.mapping, allow: setup.mapping.allow.map((r) => new RegExp(r)), deny: setup.mapping.deny.map((r) => new RegExp(r)) },
     new CardinalityGuard(setup.limits),
-    drift,
+    recorder,
   );
-  // Drift needs every message's `time`, stamped or not.
-  const time = setup.mapping.useMessageTime || drift !== undefined;
+  // Monitoring needs every message's `time`, stamped or not.
+  const time = setup.mapping.useMessageTime || recorder !== undefined;
   const scanner = setup.encoder.fastDecode === false ? undefined : new MessageScanner({ requestId: setup.mapping.tagRequestId, sessionId: setup.mapping.tagSessionId, time });
-  return new ChunkEncoder(mapper, setup.encoder, scanner, drift);
+  return new ChunkEncoder(mapper, setup.encoder, scanner, recorder);
 }
 
 export class ChunkEncoder implements PointSink {
@@ -83,20 +83,20 @@ export class ChunkEncoder implements PointSink {
     private readonly opts: EncoderOptions,
     /** The fast decoder; without it every message goes through JSON.parse. */
     private readonly scanner?: MessageScanner,
-    /** Model drift's observations, recorded by the mapper; the encoder sets each message's timestamps. */
-    private readonly drift?: DriftRecorder,
+    /** Model monitoring's observations, recorded by the mapper; the encoder sets each message's timestamps. */
+    private readonly recorder?: ObservationRecorder,
   ) {
     this.packer = new DatagramPacker(opts.maxDatagramBytes, opts.lineSuffix);
     if (opts.packValues ?? true) this.series = new SeriesPacker();
   }
 
-  /** One chunk, as separate values; `timestamps`: their Kafka timestamps (ms, NaN: none), for drift. */
+  /** One chunk, as separate values; `timestamps`: their Kafka timestamps (ms, NaN: none), for model monitoring. */
   encode(values: ReadonlyArray<Buffer | null>, nowMs: number, timestamps?: Float64Array): EncodedChunk {
     const rejected: RejectedMessage[] = [];
-    if (this.drift) this.drift.arrivalMs = nowMs;
+    if (this.recorder) this.recorder.arrivalMs = nowMs;
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
-      if (this.drift) this.drift.recordTimestamp = timestamps ? timestamps[i] : NaN;
+      if (this.recorder) this.recorder.recordTimestamp = timestamps ? timestamps[i] : NaN;
       this.encodeMessage(value, 0, value === null ? -1 : value.length, i, nowMs, rejected);
     }
     return this.finish(rejected);
@@ -105,11 +105,11 @@ export class ChunkEncoder implements PointSink {
   /** One chunk, as values back to back in `bytes` with their lengths (-1: a null value). */
   encodePacked(bytes: Buffer, lengths: Int32Array, nowMs: number, timestamps?: Float64Array): EncodedChunk {
     const rejected: RejectedMessage[] = [];
-    if (this.drift) this.drift.arrivalMs = nowMs;
+    if (this.recorder) this.recorder.arrivalMs = nowMs;
     let pos = 0;
     for (let i = 0; i < lengths.length; i++) {
       const length = lengths[i];
-      if (this.drift) this.drift.recordTimestamp = timestamps ? timestamps[i] : NaN;
+      if (this.recorder) this.recorder.recordTimestamp = timestamps ? timestamps[i] : NaN;
       this.encodeMessage(length < 0 ? null : bytes, pos, length < 0 ? -1 : pos + length, i, nowMs, rejected);
       if (length > 0) pos += length;
     }
@@ -135,9 +135,9 @@ export class ChunkEncoder implements PointSink {
     this.packer.recycle(buffer);
   }
 
-  /** The buffers of a chunk's drift observations, applied: reused for a later chunk's. */
-  recycleDrift(buffers: readonly ArrayBuffer[]): void {
-    this.drift?.recycle(buffers);
+  /** The buffers of a chunk's observations, applied: reused for a later chunk's. */
+  recycleObservations(buffers: readonly ArrayBuffer[]): void {
+    this.recorder?.recycle(buffers);
   }
 
   private finish(rejected: RejectedMessage[]): EncodedChunk {
@@ -155,8 +155,8 @@ export class ChunkEncoder implements PointSink {
       dropped: [...this.dropped],
       overflow: [...this.overflowed],
     };
-    const drift = this.drift?.take();
-    if (drift) chunk.drift = drift;
+    const observations = this.recorder?.take();
+    if (observations) chunk.observations = observations;
     this.points = 0;
     this.dropped = new Map();
     this.overflowed = new Map();

@@ -6,25 +6,26 @@
  * decoding and the socket sends take the rest and must stay on the main thread (kafkajs owns
  * its connection, unix-dgram is not loadable in a worker). With the encoder in a worker, the
  * two halves run on two cores: the main thread fetches and sends while the worker encodes.
- * Model drift: the encoder records what the mapping emits with each chunk, and the encoding
- * feeds it to the drift tracker on the calling thread (driftFeed.ts), which answers the
+ * Model monitoring: the encoder records the observation stream with each chunk, and the
+ * encoding feeds it to the signals on the calling thread (monitorFeed.ts), which answer the
  * reports and snapshots asked of the encoding.
  */
 import { asInsightsError } from '../errors';
 import type { ChunkEncoder, EncodedChunk } from './chunkEncoder';
-import type { DriftFeed, DriftReport } from './driftFeed';
+import type { MonitorReport } from '../monitor';
+import type { MonitorFeed } from './monitorFeed';
 
 export interface ChunkEncoding {
   /** True when encode() works beside the caller's thread (worth starting early). */
   readonly parallel: boolean;
-  /** `timestamps`: the messages' Kafka timestamps (ms; NaN: none), for model drift. */
+  /** `timestamps`: the messages' Kafka timestamps (ms; NaN: none), for model monitoring. */
   encode(values: ReadonlyArray<Buffer | null>, nowMs: number, timestamps?: Float64Array): Promise<EncodedChunk>;
   /** The chunk's datagrams were sent (or given up): their memory may be reused, and they must not be read again. */
   release(chunk: EncodedChunk): void;
-  /** Drift scores to report now (undefined when drift is off). */
-  driftReport(nowMs: number): Promise<DriftReport | undefined>;
-  /** A snapshot of the drift state (undefined when drift is off). */
-  driftSnapshot(): Promise<Uint8Array | undefined>;
+  /** Model monitoring's report now (undefined when it is off). */
+  monitorReport(nowMs: number): Promise<MonitorReport | undefined>;
+  /** The monitoring state, as the state file holds it (undefined when it is off). */
+  monitorSnapshot(): Promise<Uint8Array | undefined>;
   close(): Promise<void>;
 }
 
@@ -37,15 +38,15 @@ export class InlineEncoding implements ChunkEncoding {
   readonly parallel = false;
   constructor(
     private readonly encoder: ChunkEncoder,
-    private readonly drift?: DriftFeed,
+    private readonly monitor?: MonitorFeed,
   ) {
-    drift?.recycleTo((buffers) => encoder.recycleDrift(buffers));
+    monitor?.recycleTo((buffers) => encoder.recycleObservations(buffers));
   }
 
   encode(values: ReadonlyArray<Buffer | null>, nowMs: number, timestamps?: Float64Array): Promise<EncodedChunk> {
     try {
       const chunk = this.encoder.encode(values, nowMs, timestamps);
-      this.drift?.add(chunk.drift);
+      this.monitor?.add(chunk.observations);
       return Promise.resolve(chunk);
     } catch (err) {
       return Promise.reject(asInsightsError(err, 'ENCODER_FAILED'));
@@ -57,12 +58,12 @@ export class InlineEncoding implements ChunkEncoding {
     if (buffer) this.encoder.recycle(buffer);
   }
 
-  async driftReport(nowMs: number): Promise<DriftReport | undefined> {
-    return this.drift?.report(nowMs);
+  async monitorReport(nowMs: number): Promise<MonitorReport | undefined> {
+    return this.monitor?.report(nowMs);
   }
 
-  async driftSnapshot(): Promise<Uint8Array | undefined> {
-    return this.drift?.snapshot();
+  async monitorSnapshot(): Promise<Uint8Array | undefined> {
+    return this.monitor?.snapshot();
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger';
 import { MAX_STAMP_AGE_SECONDS } from '../tunables';
 import { createChunkEncoder, type EncoderSetup } from './chunkEncoder';
 import { type ChunkEncoding, InlineEncoding } from './chunkEncoding';
-import { DriftFeed } from './driftFeed';
+import { MonitorFeed } from './monitorFeed';
 import { WorkerEncoding } from './workerEncoding';
 
 export interface EncoderSetupOptions {
@@ -44,17 +44,22 @@ export function encoderSetup(instance: ResolvedInstance, opts: EncoderSetupOptio
       packValues: instance.dogstatsd.packValues,
       ...(opts.fastDecode === undefined ? {} : { fastDecode: opts.fastDecode }),
     },
-    ...(instance.drift.enabled ? { drift: { baselines: instance.drift.baselines, minSamples: instance.drift.minSamples, maxSeries: instance.drift.maxSeries } } : {}),
+    ...(monitoringOn(instance) ? { monitor: { psi: instance.drift.enabled, fieldHealth: instance.drift.fieldHealth, baselines: instance.drift.baselines, minSamples: instance.drift.minSamples, maxSeries: instance.drift.maxSeries } } : {}),
   };
+}
+
+/** Model monitoring's clock and state run when any of its signals is on. */
+export function monitoringOn(instance: ResolvedInstance): boolean {
+  return instance.drift.enabled || instance.drift.fieldHealth;
 }
 
 /**
  * Where the instance's chunks are encoded: its worker thread, or inline (`worker_thread: false`).
- * `driftState`: a validated drift snapshot to start from.
+ * `monitorState`: validated monitoring state (the state file's bytes) to start from.
  */
-export function createEncoding(instance: ResolvedInstance, setup: EncoderSetup, log: Logger, driftState?: Uint8Array): ChunkEncoding {
+export function createEncoding(instance: ResolvedInstance, setup: EncoderSetup, log: Logger, monitorState?: Uint8Array): ChunkEncoding {
   // Built here either way: a bad regex or prefix fails at start, not in the worker.
   const inline = createChunkEncoder(setup);
-  const drift = setup.drift ? DriftFeed.create(setup.drift, driftState) : undefined;
-  return instance.worker_thread ? new WorkerEncoding(setup, log, undefined, drift) : new InlineEncoding(inline, drift);
+  const monitor = setup.monitor ? MonitorFeed.create(setup.monitor, monitorState) : undefined;
+  return instance.worker_thread ? new WorkerEncoding(setup, log, undefined, monitor) : new InlineEncoding(inline, monitor);
 }

@@ -5,7 +5,7 @@
  * timestamps, and its datagrams come back the same way: nothing is serialised or copied per
  * message. A worker that dies fails the chunks in flight (their partitions are paused and sent
  * again, as for a failed send) and is started again on the next chunk, with fresh cardinality
- * windows. Model drift lives on this side (driftFeed.ts), fed with the observations each chunk
+ * windows. Model monitoring lives on this side (monitorFeed.ts), fed with the observations each chunk
  * brings back, so a worker that dies loses none of it.
  */
 import { join } from 'node:path';
@@ -17,7 +17,8 @@ import { WORKER_YOUNG_GENERATION_MB } from '../tunables';
 import { holdAgain } from '../youngGeneration';
 import type { EncodedChunk, EncoderSetup } from './chunkEncoder';
 import { datagramBuffer, type ChunkEncoding } from './chunkEncoding';
-import type { DriftFeed, DriftReport } from './driftFeed';
+import type { MonitorReport } from '../monitor';
+import type { MonitorFeed } from './monitorFeed';
 import { noteWorkerMemory, type WorkerMemory } from './workerMemory';
 
 /** What a worker starts from. */
@@ -25,8 +26,8 @@ export interface WorkerData {
   setup: EncoderSetup;
 }
 
-/** Main thread -> worker: a chunk to encode, or a datagram buffer or applied drift observations' buffers given back. */
-export type WorkerRequest = EncodeRequest | { recycle: ArrayBuffer } | { recycleDrift: ArrayBuffer[] };
+/** Main thread -> worker: a chunk to encode, or a datagram buffer or applied observations' buffers given back. */
+export type WorkerRequest = EncodeRequest | { recycle: ArrayBuffer } | { recycleObservations: ArrayBuffer[] };
 
 export interface EncodeRequest {
   id: number;
@@ -59,11 +60,11 @@ export class WorkerEncoding implements ChunkEncoding {
     private readonly setup: EncoderSetup,
     private readonly log: Logger,
     private readonly script = join(__dirname, 'encoderWorker.js'),
-    /** Model drift, fed with each chunk's observations (absent when drift is off). */
-    private readonly drift?: DriftFeed,
+    /** Model monitoring, fed with each chunk's observations (absent when it is off). */
+    private readonly monitor?: MonitorFeed,
   ) {
-    drift?.recycleTo((buffers) => {
-      if (this.worker && !this.closed) this.worker.postMessage({ recycleDrift: buffers } satisfies WorkerRequest, buffers);
+    monitor?.recycleTo((buffers) => {
+      if (this.worker && !this.closed) this.worker.postMessage({ recycleObservations: buffers } satisfies WorkerRequest, buffers);
     });
   }
 
@@ -87,7 +88,7 @@ export class WorkerEncoding implements ChunkEncoding {
     if (timestamps) transfer.push(timestamps.buffer as ArrayBuffer);
     const reply = await this.request((id) => ({ id, bytes, lengths, timestamps, nowMs }), transfer);
     if (!('chunk' in reply)) throw new InsightsError('ENCODER_FAILED', 'encoder worker: unexpected reply');
-    this.drift?.add(reply.chunk.drift);
+    this.monitor?.add(reply.chunk.observations);
     noteWorkerMemory(reply.memory);
     return { ...reply.chunk, datagrams: datagramViews(reply.datagramBytes, reply.datagramLengths) };
   }
@@ -98,12 +99,12 @@ export class WorkerEncoding implements ChunkEncoding {
     if (buffer && this.worker && !this.closed) this.worker.postMessage({ recycle: buffer } satisfies WorkerRequest, [buffer]);
   }
 
-  async driftReport(nowMs: number): Promise<DriftReport | undefined> {
-    return this.drift?.report(nowMs);
+  async monitorReport(nowMs: number): Promise<MonitorReport | undefined> {
+    return this.monitor?.report(nowMs);
   }
 
-  async driftSnapshot(): Promise<Uint8Array | undefined> {
-    return this.drift?.snapshot();
+  async monitorSnapshot(): Promise<Uint8Array | undefined> {
+    return this.monitor?.snapshot();
   }
 
   async close(): Promise<void> {

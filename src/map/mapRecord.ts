@@ -8,7 +8,7 @@
  */
 import type { MetricType } from '../config/schema';
 import { InsightsError } from '../errors';
-import { DRIFT_NAMESPACE, DURATION_FIELD, type DropReason, FORWARDER_NAMESPACE, type GuardedTag } from './dropReasons';
+import { DURATION_FIELD, type DropReason, type GuardedTag, type MissingReason, RESERVED_NAMESPACES } from './dropReasons';
 import type { InsightsRecord } from '../decode/decodeMessage';
 import { emptyMessageFields, fieldsOfRecord, VALUE_NULL, VALUE_NUMBER, type MessageFields } from '../decode/messageFields';
 import { CardinalityGuard, OVERFLOW } from './cardinalityGuard';
@@ -40,18 +40,23 @@ export interface PointSink {
 }
 
 /**
- * Watches the values the mapping emits (model drift): told of each message whose name and
- * version go out as they came (not `overflow`), then of each of its values but the duration.
+ * Watches what the mapping does with each message (model monitoring): told of each message
+ * whose name and version go out as they came (not `overflow`), then of each of its values but
+ * the duration: emitted (`value`), or, when `tracksMissing`, not usable and why (`missing`).
  */
 export interface ValueObserver {
   /** A message whose values follow; false: skip them. */
   message(fields: MessageFields): boolean;
   /** An emitted value; `field` is its metric name after the prefix. */
   value(field: string, value: number): void;
+  /** True: also tell `missing` (field health); false spares the lookups. */
+  readonly tracksMissing?: boolean;
+  /** A field of the message with no usable value; `field` as for `value`. */
+  missing?(field: string, reason: MissingReason): void;
 }
 
-/** `field`: the metric name after the prefix (sanitised). */
-type NameEntry = { name: string; type: MetricType; field: string } | { drop: DropReason };
+/** `field`: the metric name after the prefix (sanitised); a drop keeps it when there is one. */
+type NameEntry = { name: string; type: MetricType; field: string } | { drop: DropReason; field?: string };
 
 /** Caches are bounded: a stream that invents a key per message must not grow memory. */
 const CACHE_LIMIT = 20_000;
@@ -92,27 +97,34 @@ export class Mapper {
     let stampSec: number | undefined;
     let stampTried = false;
     const observer = this.observer !== undefined && !nameOverflow && !versionOverflow && this.observer.message(message) ? this.observer : undefined;
+    const missing = observer?.tracksMissing === true ? observer : undefined;
 
     for (let k = 0; k < message.count; k++) {
       const field = message.keys[k];
       const kind = message.kinds[k];
       if (kind !== VALUE_NUMBER) {
-        out.drop(kind === VALUE_NULL && nonFinite?.has(field) ? 'non_finite' : 'non_numeric');
+        const reason = kind !== VALUE_NULL ? 'non_numeric' : nonFinite?.has(field) ? 'non_finite' : 'null';
+        // The counter keeps its reasons: a null is counted as non_numeric there.
+        out.drop(reason === 'null' ? 'non_numeric' : reason);
+        if (missing !== undefined) this.tellMissing(missing, field, reason);
         continue;
       }
       const value = message.numbers[k];
       if (!Number.isFinite(value)) {
         out.drop('non_finite');
+        if (missing !== undefined) this.tellMissing(missing, field, 'non_finite');
         continue;
       }
 
       const entry = this.nameFor(field);
       if ('drop' in entry) {
         out.drop(entry.drop);
+        if (missing !== undefined && entry.field !== undefined) missing.missing?.(entry.field, 'excluded');
         continue;
       }
       if (field !== DURATION_FIELD && !budget.allowName(entry.name, nowMs)) {
         out.drop('cardinality');
+        missing?.missing?.(entry.field, 'excluded');
         continue;
       }
 
@@ -125,6 +137,7 @@ export class Mapper {
         }
         if (stampSec !== undefined && stampSec < nowMs / 1000 - this.opts.maxAgeSeconds) {
           out.drop('too_old');
+          if (field !== DURATION_FIELD) missing?.missing?.(entry.field, 'excluded');
           continue;
         }
         ts = stampSec;
@@ -134,6 +147,19 @@ export class Mapper {
       if (nameOverflow) out.overflow('algorithm_name');
       if (versionOverflow) out.overflow('algorithm_version');
     }
+  }
+
+  /**
+   * A value that is not usable, by the field part of its name (so that it meets the series of
+   * its usable values); a field dropped on purpose is excluded whatever its value was. Its
+   * name is not put to the cardinality guard: asking would admit it.
+   */
+  private tellMissing(observer: ValueObserver, field: string, reason: MissingReason): void {
+    if (field === DURATION_FIELD) return;
+    const entry = this.nameFor(field);
+    if ('drop' in entry) {
+      if (entry.field !== undefined) observer.missing?.(entry.field, 'excluded');
+    } else observer.missing?.(entry.field, reason);
   }
 
   private nameFor(field: string): NameEntry {
@@ -150,11 +176,11 @@ export class Mapper {
     if (part === undefined) return { drop: 'bad_name' };
     const name = this.opts.prefix + part;
     if (name.length > MAX_METRIC_NAME) return { drop: 'bad_name' };
-    if (name.startsWith(FORWARDER_NAMESPACE) || name.startsWith(DRIFT_NAMESPACE)) return { drop: 'reserved' };
+    if (RESERVED_NAMESPACES.some((ns) => name.startsWith(ns))) return { drop: 'reserved', field: part };
     // The check metric of the manifest and the dashboards: never filtered out.
     if (field !== DURATION_FIELD) {
-      if (this.opts.allow.length > 0 && !this.opts.allow.some((re) => re.test(field))) return { drop: 'denied' };
-      if (this.opts.deny.some((re) => re.test(field))) return { drop: 'denied' };
+      if (this.opts.allow.length > 0 && !this.opts.allow.some((re) => re.test(field))) return { drop: 'denied', field: part };
+      if (this.opts.deny.some((re) => re.test(field))) return { drop: 'denied', field: part };
     }
     return { name, type: this.types.get(field) ?? this.opts.defaultType, field: part };
   }

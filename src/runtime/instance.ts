@@ -76,7 +76,8 @@ export class Instance {
     this.statusView = new InstanceStatusView({
       config: () => this.config,
       dogstatsdTarget: () => this.pipeline.transport.description,
-      driftEnabled: () => this.pipeline.drift !== undefined,
+      driftEnabled: () => this.pipeline.drift?.psi === true,
+      fieldHealth: () => this.pipeline.drift?.fieldHealthStatus(),
       telemetry: this.telemetry,
       health: () => this.health.health(),
       lagView: this.consumption.lagView,
@@ -172,7 +173,8 @@ export class Instance {
     await this.consumption.stop(bound);
     this.finalDriftState = await this.pipeline.driftState().catch(() => undefined);
     await this.pipeline.drift?.stop();
-    await this.reporter.report(true);
+    // The last lag read shares the stop's Kafka budget (none left: no lag sent).
+    await this.reporter.report(true, deadline === undefined ? STOP_STEP_MS : Math.max(0, deadline - Date.now()));
     await bound(Promise.all([this.lag.close(), this.deadLetters?.close()]), 'admin/producer disconnect');
     await this.pipeline.close();
     await this.pipeline.transport.close();

@@ -4,7 +4,7 @@
  * one-minute window, ticked by the status server.
  */
 import type { ResolvedInstance } from '../config/resolved';
-import type { CounterSet, InstanceStatus, KafkaState } from '../status/protocol';
+import type { CounterSet, FieldHealthStatus, InstanceStatus, KafkaState } from '../status/protocol';
 import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
 import type { InstanceHealth } from '../telemetry/health';
 import type { PartitionLagView } from '../telemetry/lag';
@@ -19,6 +19,8 @@ export interface InstanceStatusParts {
   lagView: PartitionLagView;
   stopping: () => boolean;
   driftEnabled: () => boolean;
+  /** Field health's status (undefined: model monitoring is off). */
+  fieldHealth?: () => FieldHealthStatus | undefined;
 }
 
 /** Flat counters (ForwarderTelemetry.counterValues) in the reply's shape. */
@@ -106,7 +108,12 @@ export class InstanceStatusView {
       dogstatsd: { target: this.parts.dogstatsdTarget(), send_errors: total.send_errors, datagrams_sent: total.datagrams_sent },
       monitoring: {
         drift: { enabled: this.parts.driftEnabled(), series_tracked: telemetry.driftSeriesTracked ?? null, values_untracked: counters.total.drift_untracked ?? 0 },
+        field_health: this.parts.fieldHealth?.() ?? disabledHealth(),
       },
     };
   }
+}
+
+function disabledHealth(): FieldHealthStatus {
+  return { enabled: false, series_tracked: null, series_reporting: null, invalid_values: 0, invalid_by_reason: {}, fields: [] };
 }

@@ -1,8 +1,8 @@
 /**
  * The delivery side of one instance: its DogStatsD transport, the encoder (decode -> map ->
- * pack, with the drift tracker), the batch delivery and the drift reporter. Everything here may
- * be replaced between batches by a reload (tags, mapping, drift, DogStatsD), while the Kafka side
- * (consumption, lag, health) stays; the drift state goes over to the new pipeline.
+ * pack, with model monitoring), the batch delivery and the monitoring reporter. Everything here
+ * may be replaced between batches by a reload (tags, mapping, drift, DogStatsD), while the Kafka
+ * side (consumption, lag, health) stays; the monitoring state goes over to the new pipeline.
  */
 import type { ResolvedInstance } from '../config/resolved';
 import type { ChunkEncoding } from '../encode/chunkEncoding';
@@ -12,8 +12,8 @@ import type { DatagramTransport } from '../sink/transport';
 import type { BatchJob, DeadLetterWriter, FetchedBatch } from '../source/batchContract';
 import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
 import { BatchDelivery } from './batchDelivery';
-import { DriftReporter } from './driftReporter';
-import { DriftStateWriter, readDriftState } from './driftStateFile';
+import { MonitorReporter } from './monitorReporter';
+import { MonitorStateWriter, readMonitorState } from './monitorStateFile';
 
 export interface PipelineParts {
   telemetry: ForwarderTelemetry;
@@ -24,11 +24,11 @@ export interface PipelineParts {
 export class Pipeline {
   readonly encoding: ChunkEncoding;
   private readonly delivery: BatchDelivery;
-  readonly drift?: DriftReporter;
+  readonly drift?: MonitorReporter;
 
   /**
-   * `driftState`: the drift tracker's snapshot to go on from (a reload); without it, the state
-   * file's, if there is one.
+   * `driftState`: the monitoring state to go on from (a reload); without it, the state file's,
+   * if there is one.
    */
   constructor(
     readonly config: ResolvedInstance,
@@ -38,26 +38,26 @@ export class Pipeline {
   ) {
     const { telemetry, log } = parts;
     const setup = encoderSetup(config, { lineSuffix: transport.lineSuffix });
-    const stateFile = setup.drift ? config.drift.stateFile : undefined;
-    const state = setup.drift && !driftState && stateFile ? readDriftState(stateFile, setup.drift, log, telemetry) : driftState;
-    this.encoding = createEncoding(config, setup, log, setup.drift ? state : undefined);
-    if (setup.drift) {
-      const writer = stateFile ? new DriftStateWriter(stateFile, log, telemetry) : undefined;
-      this.drift = new DriftReporter(config, this.encoding, transport, telemetry, log, writer);
+    const stateFile = setup.monitor ? config.drift.stateFile : undefined;
+    const state = setup.monitor && !driftState && stateFile ? readMonitorState(stateFile, setup.monitor, log, telemetry) : driftState;
+    this.encoding = createEncoding(config, setup, log, setup.monitor ? state : undefined);
+    if (setup.monitor) {
+      const writer = stateFile ? new MonitorStateWriter(stateFile, log, telemetry) : undefined;
+      this.drift = new MonitorReporter(config, this.encoding, transport, telemetry, log, writer);
     }
-    this.delivery = new BatchDelivery(this.encoding, transport, telemetry, log, parts.deadLetters, { timestamps: setup.drift !== undefined });
+    this.delivery = new BatchDelivery(this.encoding, transport, telemetry, log, parts.deadLetters, { timestamps: setup.monitor !== undefined });
   }
 
   prepare(batch: FetchedBatch): BatchJob {
     return this.delivery.prepare(batch);
   }
 
-  /** The drift tracker's state, to hand to the pipeline that replaces this one. */
+  /** The monitoring state, to hand to the pipeline that replaces this one. */
   async driftState(): Promise<Uint8Array | undefined> {
-    return this.drift ? this.encoding.driftSnapshot() : undefined;
+    return this.drift ? this.encoding.monitorSnapshot() : undefined;
   }
 
-  /** Stops drift reporting (writing the state file) and the encoder; the transport is the caller's. */
+  /** Stops monitoring reporting (writing the state file) and the encoder; the transport is the caller's. */
   async close(): Promise<void> {
     await this.drift?.stop();
     await this.encoding.close();

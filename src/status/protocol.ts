@@ -63,7 +63,29 @@ export interface InstanceStatus {
   /** Model monitoring signals, each a sibling (field health and fairness slot in beside drift). */
   monitoring: {
     drift: { enabled: boolean; series_tracked: number | null; values_untracked: number };
+    /** Absent from a process of an earlier release. */
+    field_health?: FieldHealthStatus;
   };
+}
+
+/** Field health of one instance: counts (shown as text) and, in --json, the fields that send. */
+export interface FieldHealthStatus {
+  enabled: boolean;
+  /** Series tracked (shared with drift) at the last report; null before it. */
+  series_tracked: number | null;
+  /** Series whose gauges went out at the last report (missing values now, or within 2 h). */
+  series_reporting: number | null;
+  /** Missing values of tracked fields since start, and by reason (null, non_numeric, non_finite). */
+  invalid_values: number;
+  invalid_by_reason: Record<string, number>;
+  /** The series that sent at the last report, the largest missing ratio first (at most 50). */
+  fields: Array<{
+    algorithm_name: string;
+    algorithm_version: string;
+    field: string;
+    missing_ratio: number;
+    changes: Array<{ baseline: string; baseline_version?: string; change: number }>;
+  }>;
 }
 
 export interface StatusReply {

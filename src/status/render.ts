@@ -39,6 +39,13 @@ export function duration(seconds: number): string {
 }
 
 const n = (v: number | null | undefined) => (v === null || v === undefined ? '-' : String(v));
+/** ` (null 3, non_numeric 2)`: the reasons that occurred, or nothing. */
+const byReason = (r: Record<string, number>) => {
+  const parts = Object.entries(r)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${v}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+};
 
 function counterRows(total: CounterSet, minute: CounterSet): string[][] {
   const rows: string[][] = [];
@@ -105,18 +112,18 @@ export function renderInstance(i: InstanceStatus): string[] {
     '',
   );
   const drift = i.monitoring.drift;
+  const health = i.monitoring.field_health;
+  const rows: Array<[string, string]> = drift.enabled
+    ? [
+        ['drift series tracked', n(drift.series_tracked)],
+        ['drift values untracked', String(drift.values_untracked)],
+      ]
+    : [['drift', 'disabled']];
+  if (health?.enabled === true)
+    rows.push(['fields with missing values', n(health.series_reporting)], ['invalid values', `${health.invalid_values}${byReason(health.invalid_by_reason)}`]);
+  else if (health !== undefined) rows.push(['field health', 'disabled']);
   out.push('  Model monitoring');
-  out.push(
-    ...fields(
-      drift.enabled
-        ? [
-            ['drift series tracked', n(drift.series_tracked)],
-            ['drift values untracked', String(drift.values_untracked)],
-          ]
-        : [['drift', 'disabled']],
-      '    ',
-    ),
-  );
+  out.push(...fields(rows, '    '));
   return out;
 }
 

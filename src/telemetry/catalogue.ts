@@ -4,11 +4,11 @@
  * service_checks.json and the dashboard against this list (and against captured datagrams).
  */
 import type { ErrorCode } from '../errors';
-import { DRIFT_NAMESPACE, DROP_REASONS, DURATION_FIELD, FORWARDER_NAMESPACE, GUARDED_TAGS } from '../map/dropReasons';
+import { DRIFT_NAMESPACE, DROP_REASONS, DURATION_FIELD, FORWARDER_NAMESPACE, GUARDED_TAGS, MISSING_REASONS, QUALITY_NAMESPACE } from '../map/dropReasons';
 import { REJECT_REASONS } from '../decode/rejectReasons';
 
 // The reasons live with the stage that produces them; the catalogue lists them for the assets.
-export { DRIFT_NAMESPACE, DROP_REASONS, DURATION_FIELD, GUARDED_TAGS, REJECT_REASONS };
+export { DRIFT_NAMESPACE, DROP_REASONS, DURATION_FIELD, GUARDED_TAGS, MISSING_REASONS, QUALITY_NAMESPACE, REJECT_REASONS };
 export type { DropReason, GuardedTag } from '../map/dropReasons';
 export type { RejectReason } from '../decode/rejectReasons';
 
@@ -76,6 +76,35 @@ export const DRIFT_METRICS = {
     description:
       'Population Stability Index of an inference field of an algorithm version: its current hour against a baseline (tag baseline: trailing = its own previous 24 hours, previous_version = the version before it, named by baseline_version). Below 0.1 stable, 0.1 to 0.25 a moderate shift, above 0.25 a significant shift.',
     tags: ['algorithm_name', 'algorithm_version', 'algorithm_owner', 'field', 'baseline', 'baseline_version'],
+  },
+} as const satisfies Record<string, TelemetryMetric>;
+
+const QUALITY_TAGS = ['algorithm_name', 'algorithm_version', 'algorithm_owner', 'field'];
+
+/** Field health (model monitoring): a fixed namespace whatever `prefix` says, reserved like drift's. */
+export const QUALITY_METRICS = {
+  missingRatio: {
+    name: QUALITY_NAMESPACE + 'missing_ratio',
+    kind: 'gauge',
+    unit: 'fraction',
+    description:
+      'Share of the executions of an algorithm version in its current window (the last hour) whose value of an inference field was missing: absent, null, not a number or not finite.',
+    tags: QUALITY_TAGS,
+  },
+  missingRatioChange: {
+    name: QUALITY_NAMESPACE + 'missing_ratio_change',
+    kind: 'gauge',
+    unit: 'fraction',
+    description:
+      "Missing ratio of an inference field of an algorithm version minus its baseline's (tag baseline: trailing = its own previous 24 hours, previous_version = the version before it, named by baseline_version).",
+    tags: [...QUALITY_TAGS, 'baseline', 'baseline_version'],
+  },
+  invalidValues: {
+    name: QUALITY_NAMESPACE + 'invalid_values',
+    kind: 'count',
+    unit: 'sample',
+    description: 'Values of an inference field of an algorithm version that were present but not usable, by reason (null, non_numeric, non_finite); one per execution, absent values not included.',
+    tags: [...QUALITY_TAGS, 'reason'],
   },
 } as const satisfies Record<string, TelemetryMetric>;
 

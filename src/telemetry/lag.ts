@@ -99,7 +99,8 @@ export class LagReader {
   async finalSample(waitMs: number): Promise<void> {
     const partitions = this.sampled;
     this.telemetry.clearLag();
-    if (!this.admin || !partitions || partitions.size === 0) return;
+    if (waitMs <= 0) this.closing = true; // a read in flight must not refill the samples
+    if (!this.admin || !partitions || partitions.size === 0 || waitMs <= 0) return;
     let timer: NodeJS.Timeout | undefined;
     const read = this.sample(partitions, false).then(() => true);
     const done = await Promise.race([read, new Promise<boolean>((r) => (timer = setTimeout(() => r(false), waitMs)))]);

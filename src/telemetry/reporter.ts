@@ -68,7 +68,8 @@ export class TelemetryReporter {
     try {
       if (!final) this.health.update();
       // At stop, only lag read after the last commit is sent (or none): see LagReader.finalSample.
-      if (final) await this.lag.finalSample(Math.min(lagWaitMs, FINAL_LAG_WAIT_MS));
+      // With Kafka unreachable the read could only time out: no lag then, at once.
+      if (final) await this.lag.finalSample(this.health.health().ok ? Math.min(lagWaitMs, FINAL_LAG_WAIT_MS) : 0);
       else if (refreshLag) {
         this.lagRefresh ??= this.lag.refresh().finally(() => (this.lagRefresh = undefined));
         let timer: NodeJS.Timeout | undefined;

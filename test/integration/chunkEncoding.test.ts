@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { silentLogger } from '../../src/log/logger';
 import { createChunkEncoder, EncodedChunk, EncoderSetup } from '../../src/encode/chunkEncoder';
 import { InlineEncoding } from '../../src/encode/chunkEncoding';
-import { DriftFeed } from '../../src/encode/driftFeed';
-import type { DriftOptions } from '../../src/drift';
+import { MonitorFeed } from '../../src/encode/monitorFeed';
+import type { MonitorOptions } from '../../src/monitor';
 import { WorkerEncoding } from '../../src/encode/workerEncoding';
 import { generateHostileCorpus } from '../harness/hostileCorpus';
 
@@ -19,11 +19,11 @@ const ROOT = resolve(__dirname, '../..');
 const WORKER_SCRIPT = join(ROOT, 'dist/src/encode/encoderWorker.js');
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
-const DRIFT: DriftOptions = { baselines: ['trailing', 'previous_version'], minSamples: 1, maxSeries: 1000 };
+const DRIFT: MonitorOptions = { psi: true, fieldHealth: true, baselines: ['trailing', 'previous_version'], minSamples: 1, maxSeries: 1000 };
 
-function setup(maxMessageBytes: number, drift?: DriftOptions): EncoderSetup {
+function setup(maxMessageBytes: number, drift?: MonitorOptions): EncoderSetup {
   return {
-    ...(drift ? { drift } : {}),
+    ...(drift ? { monitor: drift } : {}),
     mapping: {
       prefix: 'algorithmia.',
       defaultType: 'distribution',
@@ -48,7 +48,7 @@ describe('chunk encoding in a worker thread', () => {
   ])('gives exactly what inline encoding gives, chunk by chunk, with datagram buffers recycled (%s)', async (_name, drift) => {
     const corpus = generateHostileCorpus({ seed: 20261125, size: 1500 });
     const maxMessageBytes = 256 * 1024;
-    const feed = () => (drift ? DriftFeed.create(drift) : undefined);
+    const feed = () => (drift ? MonitorFeed.create(drift) : undefined);
     // the reference never gets a buffer back; the two others reuse theirs
     const reference = new InlineEncoding(createChunkEncoder(setup(maxMessageBytes, drift)));
     const inline = new InlineEncoding(createChunkEncoder(setup(maxMessageBytes, drift)), feed());
@@ -75,11 +75,11 @@ describe('chunk encoding in a worker thread', () => {
       expect(rejected).toBeGreaterThan(10);
       if (drift) {
         // the drift state fed from the worker's chunks is the one fed inline, byte for byte
-        const [fromWorker, fromInline] = [await worker.driftSnapshot(), await inline.driftSnapshot()];
+        const [fromWorker, fromInline] = [await worker.monitorSnapshot(), await inline.monitorSnapshot()];
         expect(fromInline?.length).toBeGreaterThan(1000);
         expect(Buffer.from(fromWorker ?? []).equals(Buffer.from(fromInline ?? []))).toBe(true);
       } else {
-        expect(await worker.driftSnapshot()).toBeUndefined();
+        expect(await worker.monitorSnapshot()).toBeUndefined();
       }
     } finally {
       await worker.close();
@@ -96,7 +96,7 @@ describe('chunk encoding in a worker thread', () => {
         `parentPort.on('message', (req) => { if (req.nowMs === 13) process.exit(3); });\n` +
         `require(${JSON.stringify(WORKER_SCRIPT)});\n`,
     );
-    const encoding = new WorkerEncoding(setup(25_600, DRIFT), silentLogger, script, DriftFeed.create(DRIFT));
+    const encoding = new WorkerEncoding(setup(25_600, DRIFT), silentLogger, script, MonitorFeed.create(DRIFT));
     const message = [Buffer.from(JSON.stringify({ algorithm_name: 'a', duration_milliseconds: 5 }))];
     try {
       await encoding.encode([Buffer.from(JSON.stringify({ algorithm_name: 'a', x: 1 }))], NOW);
@@ -105,7 +105,7 @@ describe('chunk encoding in a worker thread', () => {
       expect(after.datagrams.map(String)).toEqual(['algorithmia.duration_milliseconds:5|d|#algorithm_name:a,env:test']);
       // model drift lives on the main thread: what came before the crash is still tracked
       await encoding.encode([Buffer.from(JSON.stringify({ algorithm_name: 'a', y: 2 }))], NOW);
-      expect((await encoding.driftReport(NOW))?.trackedSeries).toBe(2);
+      expect((await encoding.monitorReport(NOW))?.trackedSeries).toBe(2);
     } finally {
       await encoding.close();
       rmSync(dir, { recursive: true, force: true });

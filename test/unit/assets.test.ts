@@ -11,6 +11,7 @@ import addFormats from 'ajv-formats';
 import { existsSync, readdirSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { configSchema } from '../../src/config/schema';
+import * as catalogue from '../../src/telemetry/catalogue';
 import {
   DRIFT_METRICS,
   DRIFT_NAMESPACE,
@@ -52,8 +53,17 @@ import {
   type Widget,
 } from './assets/checks';
 import { csvRecords, parseCsv } from './assets/csv';
-import { auditDatagrams, parseDogStatsDLine, type DatagramContext } from './assets/datagrams';
-import { extractMetricQueries, extractMetrics, messageTagRefs, parseMetricMonitorQuery, parseServiceCheckMonitorQuery } from './assets/queries';
+import { auditDatagrams, MONITORING_NAMESPACES, parseDogStatsDLine, QUALITY_NAMESPACE, type DatagramContext } from './assets/datagrams';
+import {
+  extractMetricQueries,
+  extractMetrics,
+  isAnomalyQuery,
+  messageTagRefs,
+  parseAnomalyMonitorQuery,
+  parseMetricMonitorQuery,
+  parseServiceCheckMonitorQuery,
+  timeframeSeconds,
+} from './assets/queries';
 import { CardinalityGuard } from '../../src/map/cardinalityGuard';
 import { Mapper } from '../../src/map/mapRecord';
 import { formatLine } from '../../src/sink/lineFormat';
@@ -81,15 +91,38 @@ const ALGORITHM_TAGS = ['algorithm_name', 'algorithm_version', 'algorithm_owner'
 /** Tags on every telemetry metric and the service check, besides the catalogue's own (catalogue.ts). */
 const TELEMETRY_COMMON_TAGS = ['topic', 'consumer_group', 'env', 'service', 'version'];
 const telemetryByName = new Map(Object.values(TELEMETRY_METRICS).map((m) => [m.name as string, m]));
-/** Model drift's own metrics: tagged like the algorithm metrics plus their catalogue tags. */
-const driftByName = new Map(Object.values(DRIFT_METRICS).map((m) => [m.name as string, m]));
+const isMetricSpec = (v: unknown): v is TelemetryMetric =>
+  typeof v === 'object' && v !== null && typeof (v as TelemetryMetric).name === 'string' && typeof (v as TelemetryMetric).kind === 'string' && Array.isArray((v as TelemetryMetric).tags);
+/**
+ * Model monitoring's own metrics (drift, field health, later fairness), whatever export of the
+ * catalogue holds them: tagged like the algorithm metrics plus their catalogue tags.
+ */
+const monitoringByName = new Map<string, TelemetryMetric>(
+  Object.values(catalogue as Record<string, unknown>)
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && !Array.isArray(e))
+    .flatMap((e) => Object.values(e).filter(isMetricSpec))
+    .filter((m) => MONITORING_NAMESPACES.some((ns) => m.name.startsWith(ns)))
+    .map((m) => [m.name, m]),
+);
+
+/**
+ * Field health's metrics as issue 23 names them (types, units, tags besides the algorithm
+ * tags): what the catalogue must define and metadata.csv, the dashboard and the monitors use.
+ */
+const FIELD_HEALTH_METRICS: Array<Omit<TelemetryMetric, 'description'>> = [
+  { name: `${QUALITY_NAMESPACE}missing_ratio`, kind: 'gauge', unit: 'fraction', tags: ['field'] },
+  { name: `${QUALITY_NAMESPACE}missing_ratio_change`, kind: 'gauge', unit: 'fraction', tags: ['field', 'baseline', 'baseline_version'] },
+  { name: `${QUALITY_NAMESPACE}invalid_values`, kind: 'count', unit: 'sample', tags: ['field', 'reason'] },
+];
+const fieldHealthByName = new Map(FIELD_HEALTH_METRICS.map((m) => [m.name, m]));
 const serviceCheckByName = new Map(Object.values(SERVICE_CHECKS).map((s) => [s.name as string, s]));
 
 const tags: TagModel = {
   tagsOf(metric) {
     const t = telemetryByName.get(metric);
     if (t) return new Set([...TELEMETRY_COMMON_TAGS, ...t.tags]);
-    const d = driftByName.get(metric);
+    // The catalogue first; the issue's names until the catalogue has them (checked below).
+    const d = monitoringByName.get(metric) ?? fieldHealthByName.get(metric);
     if (d) return new Set([...ALGORITHM_TAGS, ...d.tags]);
     return metric.startsWith(PREFIX) ? new Set(ALGORITHM_TAGS) : undefined;
   },
@@ -161,6 +194,38 @@ describe('query extractor', () => {
     expect(parseMetricMonitorQuery('change(min(last_15m),last_15m):sum:x.y{*} by {a,b} >= 1.5')).toMatchObject({ threshold: 1.5, comparator: '>=' });
     expect(parseMetricMonitorQuery('avg:x.y{*} > 3')).toBeNull();
     expect(parseMetricMonitorQuery('avg(last_5m):avg:x.y{*}')).toBeNull();
+  });
+
+  it('parses anomaly monitor queries, parameters and threshold; a threshold parse refuses them', () => {
+    const q = "avg(last_1d):anomalies(sum:x.y{env:prod,team:ml} by {a,b}.as_count(), 'robust', 2.5, direction='below', alert_window='last_1h', interval=120, count_default_zero='false', seasonality='daily') >= 0.75";
+    expect(isAnomalyQuery(q)).toBe(true);
+    expect(parseAnomalyMonitorQuery(q)).toEqual({
+      timeAggregator: 'avg',
+      queryWindow: 'last_1d',
+      metricQuery: 'sum:x.y{env:prod,team:ml} by {a,b}.as_count()',
+      algorithm: 'robust',
+      deviations: 2.5,
+      params: { direction: 'below', alert_window: 'last_1h', interval: '120', count_default_zero: 'false', seasonality: 'daily' },
+      comparator: '>=',
+      threshold: 0.75,
+      queries: [{ aggregator: 'sum', metric: 'x.y', scope: ['env:prod', 'team:ml'], groupBy: ['a', 'b'], functions: ['as_count'] }],
+    });
+    // A function around the metric query, no seasonality (basic).
+    expect(parseAnomalyMonitorQuery("avg(last_2h):anomalies(ewma_10(avg:x.y{*}), 'basic', 3, direction='both', alert_window='last_15m', interval=60, count_default_zero='true') >= 1")).toMatchObject({
+      algorithm: 'basic',
+      deviations: 3,
+      params: { direction: 'both', alert_window: 'last_15m', interval: '60', count_default_zero: 'true' },
+      queries: [{ aggregator: 'avg', metric: 'x.y', scope: ['*'] }],
+    });
+    expect(parseMetricMonitorQuery(q)).toBeNull();
+    expect(isAnomalyQuery('avg(last_5m):avg:x.y{*} > 3')).toBe(false);
+    expect(parseAnomalyMonitorQuery("avg(last_1h):anomalies(avg:x.y{*}, 3, direction='both') >= 1")).toBeNull();
+    expect(parseAnomalyMonitorQuery("avg(last_1h):anomalies(avg:x.y{*}, 'basic', 3, direction='both')")).toBeNull();
+  });
+
+  it('reads timeframes as seconds', () => {
+    expect(['last_5m', 'last_30m', 'last_4h', 'last_1d', 'last_2w'].map(timeframeSeconds)).toEqual([300, 1800, 14_400, 86_400, 1_209_600]);
+    expect(['last_0m', '30m', 'last_5s', 'last_m'].map(timeframeSeconds)).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('parses service check monitor queries', () => {
@@ -319,18 +384,42 @@ describe('metadata.csv and service_checks.json against what the check process em
     documentsAsCatalogue(m);
   });
 
+  it.each([...monitoringByName.values()].map((m) => [m.name, m] as const))('documents model-monitoring metric %s as the catalogue defines it', (_name, m) => documentsAsCatalogue(m));
+
+  it.each(FIELD_HEALTH_METRICS.map((m) => [m.name, m] as const))("documents field health's %s as issue 23 names it", (name, m) => {
+    const row = metadata.get(name);
+    expect(row).toBeDefined();
+    const want = metadataTypeFor(m.kind);
+    expect(row).toMatchObject({ metric_type: want.metric_type, unit_name: m.unit, per_unit_name: want.per_unit_name ?? '', orientation: '-1', integration: 'algorithmia' });
+    // Its description names every tag it carries, so a reader can group by them.
+    for (const t of [...ALGORITHM_TAGS.filter((x) => x !== 'env'), ...m.tags]) expect({ name, t, described: row?.description.includes(t) }).toEqual({ name, t, described: true });
+  });
+
+  // Fails while the catalogue lacks field health's metrics (they are added with the field health code).
+  it("the catalogue defines field health's metrics as issue 23 names them", () => {
+    const inCatalogue = [...monitoringByName.values()].filter((m) => m.name.startsWith(QUALITY_NAMESPACE));
+    expect(inCatalogue.map((m) => m.name).sort()).toEqual(FIELD_HEALTH_METRICS.map((m) => m.name).sort());
+    for (const spec of FIELD_HEALTH_METRICS) {
+      const m = monitoringByName.get(spec.name);
+      expect({ name: spec.name, kind: m?.kind, unit: m?.unit }).toEqual({ name: spec.name, kind: spec.kind, unit: spec.unit });
+      expect(m?.tags).toEqual(expect.arrayContaining(spec.tags));
+    }
+  });
+
   /** Rows that name no metric the check process emits, or lie outside our namespaces. */
   const unknownRows = (list: MetadataRow[]): string[] => {
-    const known = new Set([CHECK_METRIC, ...telemetryByName.keys(), ...driftByName.keys()]);
-    const ours = (n: string) => n === CHECK_METRIC || n.startsWith(TELEMETRY_PREFIX) || n.startsWith(DRIFT_NAMESPACE);
+    const known = new Set([CHECK_METRIC, ...telemetryByName.keys(), ...monitoringByName.keys()]);
+    const ours = (n: string) => n === CHECK_METRIC || n.startsWith(TELEMETRY_PREFIX) || MONITORING_NAMESPACES.some((ns) => n.startsWith(ns));
     return list.map((r) => r.metric_name).filter((n) => !known.has(n) || !ours(n));
   };
 
   it('lists nothing the check process does not emit (no placeholder, no stale row)', () => {
     expect(unknownRows(rows)).toEqual([]);
     const row = (metric_name: string) => ({ ...rows[0], metric_name });
-    expect(unknownRows([...rows, row(`${DRIFT_NAMESPACE}ks`), row(`${TELEMETRY_PREFIX}stale`), row(`${PREFIX}risk_score`)])).toEqual([
+    const listed = rows.filter((r) => monitoringByName.has(r.metric_name) || !r.metric_name.startsWith(QUALITY_NAMESPACE));
+    expect(unknownRows([...listed, row(`${DRIFT_NAMESPACE}ks`), row(`${QUALITY_NAMESPACE}share`), row(`${TELEMETRY_PREFIX}stale`), row(`${PREFIX}risk_score`)])).toEqual([
       `${DRIFT_NAMESPACE}ks`,
+      `${QUALITY_NAMESPACE}share`,
       `${TELEMETRY_PREFIX}stale`,
       `${PREFIX}risk_score`,
     ]);
@@ -392,7 +481,7 @@ describe('dashboard', () => {
 
   it('has the groups and widgets the issue asks for', () => {
     const groups = dash.widgets.map((w) => w.definition.title);
-    expect(groups).toEqual(['About Algorithmia', 'Overview', 'Versions', 'Top algorithms', 'Model drift', 'Forwarder health']);
+    expect(groups).toEqual(['About Algorithmia', 'Overview', 'Versions', 'Top algorithms', 'Model drift', 'Field health', 'Forwarder health']);
     const has = (re: RegExp) => expect(allQueries.some((q) => re.test(q))).toBe(true);
     has(/^count:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}\.as_rate\(\)$/);
     has(/^avg:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}$/);
@@ -427,6 +516,35 @@ describe('dashboard', () => {
     expect(dash.template_variables.map((t) => t.name)).toEqual(expect.arrayContaining(['field', 'baseline']));
     const note = inGroup.filter((w) => w.definition.type === 'note').map((w) => w.definition.content as string).join('\n');
     for (const text of ['0.1', '0.25', 'trailing', 'previous_version', 'custom metric', 'drift.enabled: false']) expect(note).toContain(text);
+  });
+
+  it('has a field health group: largest missing ratio changes now, missing ratio over time by field, invalid values by field and reason, a note', () => {
+    const inGroup = widgets.filter(({ path }) => path.startsWith('/Field health')).map(({ widget }) => widget);
+    const re = (metric: string) => metric.replace(/\./g, '\\.');
+    const [ratio, change, invalid] = ['missing_ratio', 'missing_ratio_change', 'invalid_values'].map((n) => re(QUALITY_NAMESPACE + n));
+    const only = (type: string, metric: string) => inGroup.filter((w) => w.definition.type === type && widgetQueries(w).some((q) => extractMetrics(q).includes(metric.replace(/\\/g, ''))));
+    // The largest change now, one bar per algorithm, version, field and baseline.
+    const top = only('toplist', change);
+    expect(top.flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^max:${change}\\{[^}]*\\} by \\{algorithm_name,algorithm_version,field,baseline\\}$`))]);
+    expect((top[0].definition.requests as Array<{ queries: Array<{ aggregator: string }>; formulas: Array<{ limit: { order: string } }> }>)[0]).toMatchObject({ queries: [{ aggregator: 'last' }], formulas: [{ limit: { order: 'desc' } }] });
+    // The ratio over time, one line per field (of the version the template variable selects).
+    expect(only('timeseries', ratio).flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^max:${ratio}\\{[^}]*\\} by \\{field\\}$`))]);
+    // Invalid values by field and reason, as counts.
+    expect(only('timeseries', invalid).flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^sum:${invalid}\\{[^}]*\\} by \\{field,reason\\}\\.as_count\\(\\)$`))]);
+    // Every field health metric of metadata.csv is on the dashboard, and only in this group.
+    const quality = [...metadata.keys()].filter((n) => n.startsWith(QUALITY_NAMESPACE));
+    expect(quality.sort()).toEqual(FIELD_HEALTH_METRICS.map((m) => m.name).sort());
+    const queried = (ws: Widget[]) => new Set(ws.flatMap(widgetQueries).flatMap(extractMetrics));
+    for (const m of quality) expect({ m, shown: queried(inGroup).has(m) }).toEqual({ m, shown: true });
+    const elsewhere = widgets.filter(({ path }) => !path.startsWith('/Field health')).map(({ widget }) => widget);
+    expect([...queried(elsewhere)].filter((m) => m.startsWith(QUALITY_NAMESPACE))).toEqual([]);
+    // Each query follows the template variables of the tags its metric carries ($baseline only where there is a baseline).
+    for (const q of inGroup.flatMap(widgetQueries).flatMap(extractMetricQueries)) {
+      expect(q.scope).toEqual(expect.arrayContaining(['$field']));
+      expect(q.scope.includes('$baseline')).toBe(q.metric === QUALITY_NAMESPACE + 'missing_ratio_change');
+    }
+    const note = inGroup.filter((w) => w.definition.type === 'note').map((w) => w.definition.content as string).join('\n');
+    for (const text of ['absent', 'null', 'non_numeric', 'non_finite', 'trailing', 'previous_version', '0.01', 'custom metric', 'drift.field_health: false']) expect({ text, inNote: note.includes(text) }).toEqual({ text, inNote: true });
   });
 
   it('explains how to compare versions on your own inference metric, without querying one', () => {
@@ -472,6 +590,14 @@ describe('dashboard', () => {
     expectProblem(mutate((d) => setQuery(driftTop(d), `max:algorithmia.drift.psi${ALG} by {field}`)), /ignores \$field/);
     expectProblem(mutate((d) => setQuery(driftTop(d), `max:algorithmia.drift.psi{$field,$baseline} by {field}`)), /ignores \$algorithm_name/);
     expectProblem(mutate((d) => setQuery(driftTop(d), `max:algorithmia.drift.psi${ALG.replace('}', ',$field,$baseline}')} by {topic}`)), /by topic, a tag it does not carry/);
+    const fieldHealth = (d: Dashboard, type: string) => (d.widgets.find((w) => w.definition.title === 'Field health')?.definition.widgets as Widget[]).find((w) => w.definition.type === type) as Widget;
+    const Q = QUALITY_NAMESPACE;
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'toplist'), `max:${Q}missing_ratio_change${ALG.replace('}', ',$field}')} by {field}`)), /ignores \$baseline/);
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'toplist'), `max:${Q}missing_ratio${ALG.replace('}', ',$field}')} by {field,baseline}`)), /by baseline, a tag it does not carry/);
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'toplist'), `max:${Q}missing_share${ALG.replace('}', ',$field}')} by {field}`)), /missing_share, which metadata\.csv does not list/);
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'timeseries'), `max:${Q}missing_ratio${ALG} by {field}`)), /ignores \$field/);
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'timeseries'), `max:${Q}missing_ratio${ALG.replace('}', ',$field}')} by {field}.as_count()`)), /as_count\(\) on algorithmia\.quality\.missing_ratio, which is a gauge/);
+    expectProblem(mutate((d) => setQuery(fieldHealth(d, 'timeseries'), `p95:${Q}missing_ratio${ALG.replace('}', ',$field}')} by {field}`)), /needs a distribution/);
   });
 });
 
@@ -523,6 +649,95 @@ describe('recommended monitors', () => {
     expect(mon.definition.message).toMatch(/Model drift/);
   });
 
+  it('watches missing inference values: the largest change of the missing ratio of a version, field and baseline over 15 minutes, 0.1 critical and 0.05 warning', () => {
+    const mon = byPath('assets/monitors/inference_missing_values.json');
+    expect(mon.definition.name).toBe('[Algorithmia] Missing inference values');
+    const q = parseMetricMonitorQuery(mon.definition.query);
+    expect(q).toMatchObject({ evaluation: 'max(last_15m)', comparator: '>', threshold: 0.1 });
+    expect(q?.queries).toEqual([
+      expect.objectContaining({ aggregator: 'max', metric: `${QUALITY_NAMESPACE}missing_ratio_change`, groupBy: ['algorithm_name', 'algorithm_version', 'field', 'baseline'] }),
+    ]);
+    // Healthy fields send nothing (issue 23): no data is not an alert.
+    expect(mon.definition.options).toMatchObject({ thresholds: { critical: 0.1, warning: 0.05 }, notify_no_data: false });
+    expect([...new Set(messageTagRefs(mon.definition.message))].sort()).toEqual(['algorithm_name', 'algorithm_version', 'baseline', 'field']);
+    for (const text of ['absent', 'null', 'trailing', 'previous_version', 'Field health']) expect(mon.definition.message).toContain(text);
+  });
+
+  it('watches the volume of each algorithm with anomalies(): executions per algorithm (all versions), both directions, a stop counted as 0', () => {
+    const mon = byPath('assets/monitors/algorithm_executions_anomaly.json');
+    expect(mon.definition.type).toBe('query alert');
+    const q = parseAnomalyMonitorQuery(mon.definition.query);
+    expect(q).not.toBeNull();
+    if (!q) return;
+    // The count of duration_milliseconds values is the number of executions.
+    expect(q.queries).toEqual([{ aggregator: 'count', metric: CHECK_METRIC, scope: ['*'], groupBy: ['algorithm_name'], functions: ['as_count'] }]);
+    expect(metadata.get(CHECK_METRIC)?.description).toContain(DISTRIBUTION_PHRASE);
+    // Per algorithm, not per version: a release moves executions from one version to the next.
+    expect(q.queries[0].groupBy).not.toContain('algorithm_version');
+    // A stop and a flood both alert; a stop is zeros, not missing data.
+    expect(q.params).toMatchObject({ direction: 'both', count_default_zero: 'true' });
+    expect(['agile', 'robust']).toContain(q.algorithm);
+    expect(q.params.seasonality).toBe('weekly');
+    expect(q.deviations).toBeGreaterThanOrEqual(2);
+    const alertWindow = timeframeSeconds(q.params.alert_window) ?? 0;
+    expect(alertWindow).toBeGreaterThanOrEqual(15 * 60);
+    expect(mon.definition.options.threshold_windows).toEqual({ trigger_window: q.params.alert_window, recovery_window: q.params.alert_window });
+    expect(mon.definition.options.thresholds).toEqual({ critical: q.threshold, critical_recovery: 0 });
+    expect(mon.definition.options.notify_no_data).toBe(false);
+    expect([...new Set(messageTagRefs(mon.definition.message))]).toEqual(['algorithm_name']);
+  });
+
+  it('reports broken anomaly monitors (deliberate negatives)', () => {
+    const base = byPath('assets/monitors/algorithm_executions_anomaly.json');
+    const bad = (f: (m: Monitor) => void) => {
+      const c = clone(base);
+      f(c);
+      return checkMonitor(c, 'x.json', monitorCtx);
+    };
+    const query = (from: string | RegExp, to: string) => (m: Monitor) => (m.definition.query = m.definition.query.replace(from, to));
+    const options = (m: Monitor) => m.definition.options as Required<Monitor['definition']['options']>;
+    expect(bad(() => undefined)).toEqual([]);
+    expectProblem(bad(query("'agile'", "'fancy'")), /algorithm fancy is not one of/);
+    expectProblem(bad(query(", seasonality='weekly'", '')), /agile needs seasonality/);
+    expectProblem(bad(query("'agile'", "'basic'")), /seasonality is not a parameter of basic/);
+    expectProblem(bad(query("seasonality='weekly'", "seasonality='monthly'")), /needs seasonality/);
+    expectProblem(bad(query("seasonality='weekly'", "seasonality='hourly', timezone='europe/paris'")), /timezone/);
+    expectProblem(bad(query("direction='both'", "direction='sideways'")), /direction must be one of/);
+    expectProblem(bad(query("count_default_zero='true'", "count_default_zero='yes'")), /count_default_zero/);
+    expectProblem(bad(query("interval=300", 'interval=600')), /interval 600 s is more than a fifth of alert_window last_30m/);
+    expectProblem(bad(query("interval=300", 'interval=0')), /interval must be a positive number/);
+    expectProblem(bad(query("interval=300", "interval=300, bounds='x'")), /unknown parameter bounds/);
+    expectProblem(bad(query('avg(last_4h)', 'avg(last_15m)')), /query window last_15m is shorter than alert_window last_30m/);
+    expectProblem(bad(query('avg(last_4h)', 'max(last_4h)')), /Datadog writes avg/);
+    expectProblem(bad(query(', 3, ', ', 0, ')), /deviations/);
+    expectProblem(bad(query('>= 1', '> 1')), /comparator must be >=/);
+    expectProblem(bad(query('>= 1', '>= 0.9')), /query threshold 0\.9 differs from options\.thresholds\.critical 1/);
+    expectProblem(bad((m) => (query('>= 1', '>= 2')(m), (m.definition.options.thresholds.critical = 2))), /threshold 2 is not a fraction/);
+    expectProblem(bad(query("'agile', 3,", '3,')), /cannot parse the anomaly monitor query/);
+    expectProblem(bad((m) => delete (m.definition.options as Record<string, unknown>).threshold_windows), /needs options\.threshold_windows/);
+    expectProblem(bad((m) => (options(m).threshold_windows.trigger_window = 'last_1h')), /trigger_window last_1h differs from alert_window last_30m/);
+    expectProblem(bad((m) => delete (options(m).threshold_windows as Partial<Record<string, string>>).recovery_window), /recovery_window/);
+    expectProblem(bad((m) => (options(m).threshold_windows.recovery_window = '30m')), /recovery_window/);
+    expectProblem(
+      bad((m) => (query('>= 1', '>= 0.5')(m), (m.definition.options.thresholds.critical = 0.5), (options(m).threshold_windows.recovery_window = 'last_15m'))),
+      /recovery_window last_15m is shorter than trigger_window x \(1 - critical\) \+ 1 minute/,
+    );
+    expectProblem(bad((m) => (m.definition.options.thresholds.critical_recovery = 1)), /critical_recovery 1 is not below critical 1/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.warning = 1)), /warning 1 is not below critical 1/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.warning_recovery = 0)), /warning_recovery needs a warning above it/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.ok = 0)), /thresholds\.ok is not an anomaly monitor threshold/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.critical_recovery = -0.5)), /critical_recovery -0\.5 is not a fraction/);
+    expectProblem(bad(query('duration_milliseconds', 'risk_score')), /risk_score, which metadata\.csv does not list/);
+    expectProblem(bad(query('by {algorithm_name}', 'by {algorithm_name,topic}')), /by topic, a tag it does not carry/);
+    expectProblem(bad(query('count:algorithmia.duration_milliseconds', 'count:algorithmia.forwarder.consumer_lag')), /count: needs a distribution/);
+    expectProblem(bad((m) => (m.definition.message += ' {{algorithm_version.name}}')), /does not group by algorithm_version/);
+    // threshold_windows belong to anomaly monitors only.
+    const threshold = clone(byPath('assets/monitors/algorithm_duration.json'));
+    threshold.definition.options.threshold_windows = { trigger_window: 'last_5m', recovery_window: 'last_5m' };
+    expectProblem(checkMonitor(threshold, 'x.json', monitorCtx), /threshold_windows belong to anomaly monitors only/);
+    expectProblem(bad((m) => ((options(m).threshold_windows as Record<string, string>).evaluation_window = 'last_5m')), /additional/);
+  });
+
   it('reports broken monitors (deliberate negatives)', () => {
     const base = byPath('assets/monitors/algorithm_duration.json');
     const scBase = byPath('assets/monitors/forwarder_can_connect.json');
@@ -550,6 +765,12 @@ describe('recommended monitors', () => {
     expectProblem(bad((m) => (m.definition.message += ' {{baseline_version.name}}'), driftBase), /does not group by baseline_version/);
     expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('> 0.25', '> 0.3')), driftBase), /differs from options\.thresholds\.critical/);
     expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('field,baseline', 'field,baseline,topic')), driftBase), /by topic, a tag it does not carry/);
+    const missingBase = byPath('assets/monitors/inference_missing_values.json');
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('> 0.1', '> 0.2')), missingBase), /differs from options\.thresholds\.critical/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.warning = 0.2), missingBase), /near side/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('field,baseline', 'field,baseline,reason')), missingBase), /by reason, a tag it does not carry/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('missing_ratio_change', 'missing_share')), missingBase), /missing_share, which metadata\.csv does not list/);
+    expectProblem(bad((m) => (m.definition.message += ' {{reason.name}}'), missingBase), /does not group by reason/);
   });
 });
 
@@ -652,6 +873,25 @@ describe('CHANGELOG.md', () => {
 /* ------------------------------------------------------------------ datagrams against the metadata */
 
 describe('datagram audit (for lines captured from a real run)', () => {
+  /** The mapping stage with the configuration's defaults. */
+  const defaultMapper = (): Mapper => {
+    const defaults = configSchema.properties.instances.items.properties;
+    return new Mapper(
+      {
+        prefix: defaults.prefix.default,
+        defaultType: defaults.default_metric_type.default,
+        types: {},
+        tagRequestId: false,
+        tagSessionId: false,
+        useMessageTime: false,
+        allow: [],
+        deny: [],
+        staticTags: [],
+        maxAgeSeconds: 3600,
+      },
+      new CardinalityGuard({ maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }),
+    );
+  };
   const ctx: DatagramContext = { prefix: PREFIX, telemetryPrefix: TELEMETRY_PREFIX, listedFields: new Set([CHECK_METRIC]), metadata, serviceChecks: serviceCheckMap };
   const code = { count: 'c', gauge: 'g', distribution: 'd' } as const;
   const good = [
@@ -660,6 +900,9 @@ describe('datagram audit (for lines captured from a real run)', () => {
     'datadog.dogstatsd.client.metrics:3|c|#client:nodejs',
     ...Object.values(TELEMETRY_METRICS).map((m) => `${m.name}:1|${code[m.kind]}|#topic:insights,consumer_group:g`),
     `${DRIFT_METRICS.psi.name}:0.31|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:risk_score,baseline:trailing`,
+    `${QUALITY_NAMESPACE}missing_ratio:0.4|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income`,
+    `${QUALITY_NAMESPACE}missing_ratio_change:0.38|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income,baseline:trailing`,
+    `${QUALITY_NAMESPACE}invalid_values:20|c|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income,reason:null`,
     `_sc|${SERVICE_CHECKS.canConnect.name}|0|#topic:insights,consumer_group:g`,
     `_sc|${SERVICE_CHECKS.canConnect.name}|2|#topic:insights|m:connect ECONNREFUSED 127.0.0.1:9092|#still message`,
   ];
@@ -687,22 +930,7 @@ describe('datagram audit (for lines captured from a real run)', () => {
     telemetry.drift(12, 3);
     const lines = [...telemetry.drainLines({ status: 0 }), ...telemetry.drainLines({ status: 2, message: 'connect ECONNREFUSED' })];
 
-    const defaults = configSchema.properties.instances.items.properties;
-    const mapper = new Mapper(
-      {
-        prefix: defaults.prefix.default,
-        defaultType: defaults.default_metric_type.default,
-        types: {},
-        tagRequestId: false,
-        tagSessionId: false,
-        useMessageTime: false,
-        allow: [],
-        deny: [],
-        staticTags: [],
-        maxAgeSeconds: 3600,
-      },
-      new CardinalityGuard({ maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }),
-    );
+    const mapper = defaultMapper();
     // The message as Algorithmia documents it (shared/reference/upstream-assets/insights-sample-message.json).
     const sample = {
       risk_score: 0.2,
@@ -725,18 +953,37 @@ describe('datagram audit (for lines captured from a real run)', () => {
     expect(drops).toEqual(['reserved']);
     // A drift score as the drift reporter writes it: a gauge, never stamped.
     lines.push(formatLine(DRIFT_METRICS.psi.name, 0.31, 'gauge', 'algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:risk_score,baseline:trailing'));
+    // Field health as issue 23 defines it: two gauges and a count, with the line format of every report.
+    const version = 'algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income';
+    for (const m of FIELD_HEALTH_METRICS) {
+      const extra = m.tags.includes('reason') ? ',reason:non_numeric' : m.tags.includes('baseline') ? ',baseline:previous_version,baseline_version:1.0.5' : '';
+      lines.push(formatLine(m.name, 0.2, m.kind, version + extra));
+    }
 
     const emitted = new Set(lines.map((l) => parseDogStatsDLine(l)?.name));
-    for (const m of [...Object.values(TELEMETRY_METRICS), ...Object.values(DRIFT_METRICS)]) expect(emitted).toContain(m.name);
+    for (const m of [...Object.values(TELEMETRY_METRICS), ...Object.values(DRIFT_METRICS), ...FIELD_HEALTH_METRICS]) expect(emitted).toContain(m.name);
     expect(emitted).toContain(CHECK_METRIC);
     expect(emitted).toContain(SERVICE_CHECKS.canConnect.name);
     expect(auditDatagrams(lines, ctx)).toEqual([]);
+  });
+
+  // Fails while the mapping does not reserve algorithmia.quality. and algorithmia.fairness. (added with the field health code).
+  it('drops user fields that would emit into a model-monitoring namespace as reserved, so every name there is ours', () => {
+    const drops: string[] = [];
+    const points: string[] = [];
+    const message = { algorithm_name: 'credit_card_approval', algorithm_version: '1.0.6', duration_milliseconds: 8, 'drift.psi': 0.9, 'quality.score': 0.7, 'fairness.ratio': 1.1 };
+    defaultMapper().map(message, Date.now(), { point: (name) => points.push(name), drop: (reason) => drops.push(reason), overflow: () => undefined });
+    expect({ drops, points }).toEqual({ drops: ['reserved', 'reserved', 'reserved'], points: [CHECK_METRIC] });
   });
 
   it('reports metrics, types and service checks the assets do not document (deliberate negatives)', () => {
     expectProblem(auditDatagrams([`${TELEMETRY_PREFIX}new_counter:1|c`], ctx), /new_counter was emitted but metadata\.csv does not list it/);
     expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], ctx), /drift\.ks was emitted but metadata\.csv does not list it/);
     expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], { ...ctx, prefix: 'ml.' }), /drift\.ks was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}share:0.1|g`], { ...ctx, prefix: 'ml.' }), /quality\.share was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams(['algorithmia.fairness.positive_rate:0.3|g'], ctx), /fairness\.positive_rate was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}missing_ratio:0.1|c`], ctx), /missing_ratio was emitted as a count/);
+    expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}invalid_values:3|g`], ctx), /invalid_values was emitted as a gauge/);
     expectProblem(auditDatagrams([`${DRIFT_METRICS.psi.name}:0.1|d`], ctx), /psi is a distribution but its description does not say so/);
     expectProblem(auditDatagrams([`${TELEMETRY_METRICS.consumerLag.name}:1|c`], ctx), /emitted as a count/);
     expectProblem(auditDatagrams([`${TELEMETRY_METRICS.messagesConsumed.name}:1|g`], ctx), /emitted as a gauge/);

@@ -31,13 +31,14 @@ function failure(text: string): ConfigError {
   throw new Error('expected a ConfigError, the config was accepted');
 }
 
-const DEFAULTS: DriftSettings = { enabled: true, intervalMs: 60000, baselines: ['trailing', 'previous_version'], minSamples: 500, maxSeries: 1000 };
+const DEFAULTS: DriftSettings = { enabled: true, fieldHealth: true, intervalMs: 60000, baselines: ['trailing', 'previous_version'], minSamples: 500, maxSeries: 1000 };
 
 describe('drift: defaults and values', () => {
   it.each<[string, string[] | undefined, DriftSettings]>([
     ['no drift section: every default', undefined, DEFAULTS],
     ['empty drift section: every default', [], DEFAULTS],
     ['drift turned off', ['enabled: false'], { ...DEFAULTS, enabled: false }],
+    ['field health turned off', ['field_health: false'], { ...DEFAULTS, fieldHealth: false }],
     ['interval in seconds -> intervalMs', ['interval_seconds: 300'], { ...DEFAULTS, intervalMs: 300000 }],
     ['one baseline', ['baselines: [previous_version]'], { ...DEFAULTS, baselines: ['previous_version'] }],
     ['baselines in the order given', ['baselines: [previous_version, trailing]'], { ...DEFAULTS, baselines: ['previous_version', 'trailing'] }],
@@ -51,6 +52,7 @@ describe('drift: defaults and values', () => {
     const p = configSchema.properties.instances.items.properties.drift.properties;
     expect(DEFAULTS).toEqual({
       enabled: p.enabled.default,
+      fieldHealth: p.field_health.default,
       intervalMs: p.interval_seconds.default * 1000,
       baselines: p.baselines.default,
       minSamples: p.min_samples.default,

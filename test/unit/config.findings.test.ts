@@ -128,10 +128,16 @@ describe('validate findings (pure, by table)', () => {
       expected: [`instances[0].drift.state_file: ${STATE_DIR} is not a folder; drift state will not be kept across restarts`],
     },
     {
-      id: 'state file with drift off: not used, nothing',
-      text: instance(`drift: {enabled: false, state_file: ${STATE_DIR}/drift.json}`),
+      id: 'state file with drift scores and field health off: not used, nothing',
+      text: instance(`drift: {enabled: false, field_health: false, state_file: ${STATE_DIR}/drift.json}`),
       world: { paths: { [CONF]: CLEAN[CONF] } },
       expected: [],
+    },
+    {
+      id: 'state file with drift scores off but field health on: still used',
+      text: instance(`drift: {enabled: false, state_file: ${STATE_DIR}/drift.json}`),
+      world: { paths: { [CONF]: CLEAN[CONF] } },
+      expected: [`instances[0].drift.state_file: its folder ${STATE_DIR} does not exist; drift state will not be kept across restarts`],
     },
     {
       id: 'dogstatsd.socket missing',

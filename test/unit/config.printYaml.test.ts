@@ -80,6 +80,7 @@ describe('print-config as YAML', () => {
     expect(a.tls).toEqual({ ca_file: f('ca.pem'), cert_file: f('cert.pem'), key_file: f('key.pem'), key_passphrase_file: f('passphrase'), verify: true });
     expect(a.drift).toEqual({
       enabled: true,
+      field_health: true,
       interval_seconds: 60,
       baselines: ['trailing', 'previous_version'],
       min_samples: 500,

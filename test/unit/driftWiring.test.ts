@@ -11,18 +11,20 @@ import type { MessageFields } from '../../src/decode/messageFields';
 import { DriftTracker } from '../../src/drift';
 import { MessageScanner } from '../../src/decode/scanMessage';
 import { ChunkEncoder } from '../../src/encode/chunkEncoder';
-import { DriftFeed } from '../../src/encode/driftFeed';
-import { DriftRecorder, observationBuffers, type DriftObservations } from '../../src/encode/driftRecorder';
+import { MonitorFeed } from '../../src/encode/monitorFeed';
+import { ObservationRecorder as DriftRecorder, observationBuffers, type Observations as DriftObservations } from '../../src/encode/observationRecorder';
+import { KIND_VALUE, Monitor, type MonitorOptions } from '../../src/monitor';
 import { InsightsGenerator } from '../../scripts/insightsGenerator';
 import { createLogger } from '../../src/log/logger';
 import { CardinalityGuard } from '../../src/map/cardinalityGuard';
 import { Mapper, type MappingOptions, type ValueObserver } from '../../src/map/mapRecord';
-import { driftLine } from '../../src/runtime/driftReporter';
-import { DriftStateWriter, readDriftState } from '../../src/runtime/driftStateFile';
+import { driftLine } from '../../src/runtime/monitorReporter';
+import { MonitorStateWriter as DriftStateWriter, readMonitorState } from '../../src/runtime/monitorStateFile';
 import { ForwarderTelemetry } from '../../src/telemetry/forwarderTelemetry';
 import { testEncoderSetup } from '../harness/encoderConfig';
 
 const NOW = Date.UTC(2026, 10, 30, 12, 0, 0);
+const DRIFT_ONLY: MonitorOptions = { psi: true, fieldHealth: false, baselines: ['trailing', 'previous_version'], minSamples: 500, maxSeries: 1000 };
 
 /** What the observer saw: `name/version/owner field=value` per value. */
 function observed(records: Array<Record<string, unknown>>, opts: Partial<MappingOptions> = {}, limits = { maxAlgorithms: 1000, maxNamesPerAlgorithm: 50, maxVersionsPerAlgorithm: 50, windowMs: 3_600_000 }): string[] {
@@ -85,8 +87,8 @@ describe('the drift time of a message', () => {
       NOW,
       Float64Array.from(timestamps),
     );
-    const feed = new DriftFeed(tracker);
-    feed.add(chunk.drift);
+    const feed = new MonitorFeed(new Monitor({ ...DRIFT_ONLY, minSamples: 1 }, { drift: tracker }));
+    feed.add(chunk.observations);
     feed.flush();
     return seen;
   }
@@ -110,20 +112,21 @@ describe('the drift time of a message', () => {
 });
 
 describe('drift observations: recorded by the encoder, applied by the feed', () => {
-  const opts = { baselines: ['trailing' as const, 'previous_version' as const], minSamples: 50, maxSeries: 1000 };
+  const opts: MonitorOptions = { ...DRIFT_ONLY, minSamples: 50, maxSeries: 1000 };
   /** Encodes `chunks` with `observer` beside the mapper; the recorder also goes to the encoder (timestamps). */
   function encodeAll(chunks: Buffer[][], observer: ValueObserver, recorder: DriftRecorder, onChunk: (drift: DriftObservations | undefined) => void): void {
     const setup = testEncoderSetup();
     const mapper = new Mapper({ ...setup.mapping, allow: [], deny: [] }, new CardinalityGuard(setup.limits), observer);
     const encoder = new ChunkEncoder(mapper, setup.encoder, new MessageScanner({ requestId: false, sessionId: false, time: true }), recorder);
-    for (const chunk of chunks) onChunk(encoder.encode(chunk, NOW, new Float64Array(chunk.length).fill(NaN)).drift);
+    for (const chunk of chunks) onChunk(encoder.encode(chunk, NOW, new Float64Array(chunk.length).fill(NaN)).observations);
   }
 
   it.each([
-    ['under the series cap', 1000],
-    ['over the series cap', 30],
-  ])('build exactly the tracker that feeding it value by value builds (snapshot bytes, scores, untracked) %s', (_name, maxSeries) => {
-    const opts = { baselines: ['trailing' as const, 'previous_version' as const], minSamples: 50, maxSeries };
+    ['under the series cap', 1000, false],
+    ['over the series cap', 30, false],
+    ['under the series cap, field health on beside it', 1000, true],
+  ])('build exactly the tracker that feeding it value by value builds (snapshot bytes, scores, untracked) %s', (_name, maxSeries, fieldHealth) => {
+    const opts: MonitorOptions = { ...DRIFT_ONLY, fieldHealth, minSamples: 50, maxSeries };
     // Two hours of generated traffic in chunks of 2,000 (more values per chunk than the recorder
     // starts with room for), a version change half way, and a few messages with no numbers.
     const gen = new InsightsGenerator({ seed: 5, baseTimeMs: NOW - 2 * 3_600_000 });
@@ -160,8 +163,8 @@ describe('drift observations: recorded by the encoder, applied by the feed', () 
     encodeAll(chunks, directObserver, recorderForTimes, () => undefined);
 
     // Recorded: observations per chunk, applied by the feed.
-    const recorder = new DriftRecorder();
-    const feed = DriftFeed.create(opts);
+    const recorder = new DriftRecorder(fieldHealth);
+    const feed = MonitorFeed.create(opts);
     let values = 0;
     encodeAll(chunks, recorder, recorder, (drift) => {
       values += drift?.values.length ?? 0;
@@ -170,7 +173,8 @@ describe('drift observations: recorded by the encoder, applied by the feed', () 
     expect(values).toBeGreaterThan(8 * 2000 * 8);
 
     // (equals, not toEqual: a diff of two megabyte buffers takes jest minutes)
-    const [recorded, fedDirectly] = [Buffer.from(feed.snapshot()), Buffer.from(direct.snapshot())];
+    feed.flush();
+    const [recorded, fedDirectly] = [Buffer.from(feed.monitor.drift?.snapshot() ?? []), Buffer.from(direct.snapshot())];
     expect(recorded.length).toBeGreaterThan(10_000);
     expect(recorded.equals(fedDirectly)).toBe(true);
     const report = feed.report(NOW);
@@ -185,11 +189,11 @@ describe('drift observations: recorded by the encoder, applied by the feed', () 
     const gen = new InsightsGenerator({ seed: 11, baseTimeMs: NOW - 3_600_000 });
     const chunks = Array.from({ length: 12 }, (_, c) => Array.from({ length: 500 + 150 * (c % 4) }, () => gen.next()));
     // Without recycling, applied at the end.
-    const plain = DriftFeed.create(opts);
+    const plain = MonitorFeed.create(opts);
     const plainRecorder = new DriftRecorder();
     encodeAll(chunks, plainRecorder, plainRecorder, (drift) => plain.add(drift));
     // With recycling, each chunk applied (and its buffers given back) before the next is encoded.
-    const recycling = DriftFeed.create(opts);
+    const recycling = MonitorFeed.create(opts);
     const recorder = new DriftRecorder();
     const givenBack = new Set<ArrayBuffer>();
     recycling.recycleTo((buffers) => {
@@ -219,19 +223,21 @@ describe('drift observations: recorded by the encoder, applied by the feed', () 
       messageTime,
       messageEnd: Int32Array.from({ length: n }, (_, i) => 2 * (i + 1)),
       valueField: Int32Array.from({ length: 2 * n }, (_, i) => (i * 7) % n),
+      valueKind: new Uint8Array(2 * n).fill(KIND_VALUE),
       values: Float64Array.from({ length: 2 * n }, (_, i) => i / 3),
     };
     for (let i = 0; i < n; i++) versions.push('alg', `v${i}`, 'o');
     for (let i = 0; i < n; i++) fields.push(`f${i}`);
-    const opts = { baselines: ['trailing' as const], minSamples: 1, maxSeries: 500 };
+    const opts: MonitorOptions = { ...DRIFT_ONLY, baselines: ['trailing'], minSamples: 1, maxSeries: 500 };
     const direct = new DriftTracker(opts);
     for (let m = 0; m < n; m++) {
       const vs = direct.begin('alg', `v${m}`, 'o', messageTime[m]);
       for (let i = 2 * m; i < 2 * m + 2; i++) if (vs) direct.value(vs, messageTime[m], fields[o.valueField[i]], o.values[i]);
     }
-    const feed = DriftFeed.create(opts);
+    const feed = MonitorFeed.create(opts);
     feed.add(o);
-    expect(Buffer.from(feed.snapshot()).equals(Buffer.from(direct.snapshot()))).toBe(true);
+    feed.flush();
+    expect(Buffer.from(feed.monitor.drift?.snapshot() ?? []).equals(Buffer.from(direct.snapshot()))).toBe(true);
     const report = feed.report(NOW);
     expect(report.trackedSeries).toBe(500);
     expect(report.untracked).toBe(2 * n - 500);
@@ -240,7 +246,7 @@ describe('drift observations: recorded by the encoder, applied by the feed', () 
 
   it('a failure while applying reaches the next report, not the event loop', async () => {
     const tracker = new DriftTracker(opts);
-    const feed = new DriftFeed(tracker);
+    const feed = new MonitorFeed(new Monitor(opts, { drift: tracker }));
     const recorder = new DriftRecorder();
     encodeAll([[Buffer.from(JSON.stringify({ algorithm_name: 'a', x: 1 }))]], recorder, recorder, (drift) => feed.add(drift));
     jest.spyOn(tracker, 'begin').mockImplementationOnce(() => {
@@ -262,7 +268,7 @@ describe('drift gauges', () => {
 describe('the drift state file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aik-drift-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const opts = { baselines: ['trailing' as const, 'previous_version' as const], minSamples: 500, maxSeries: 1000 };
+  const opts: MonitorOptions = { ...DRIFT_ONLY, fieldHealth: true, minSamples: 500, maxSeries: 1000 };
 
   function capture() {
     const lines: string[] = [];
@@ -280,7 +286,7 @@ describe('the drift state file', () => {
   it('missing: starts empty, no error counted', () => {
     const telemetry = new ForwarderTelemetry('topic:t');
     const { log, lines } = capture();
-    expect(readDriftState(join(dir, 'none.state'), opts, log, telemetry)).toBeUndefined();
+    expect(readMonitorState(join(dir, 'none.state'), opts, log, telemetry)).toBeUndefined();
     expect(errorsOf(telemetry)).toEqual([]);
     expect(lines.join('')).toContain('no drift state file yet');
   });
@@ -295,7 +301,7 @@ describe('the drift state file', () => {
     writeFileSync(file, spoil(snapshotWithData()));
     const telemetry = new ForwarderTelemetry('topic:t');
     const { log, lines } = capture();
-    expect(readDriftState(file, opts, log, telemetry)).toBeUndefined();
+    expect(readMonitorState(file, opts, log, telemetry)).toBeUndefined();
     expect(errorsOf(telemetry)).toEqual(['algorithmia.forwarder.errors:1|c|#topic:t,stage:drift_state,error_code:drift_state_unreadable']);
     expect(lines.filter((l) => l.includes(`drift state file ignored (${reason})`))).toHaveLength(1);
   });
@@ -305,7 +311,7 @@ describe('the drift state file', () => {
     const bytes = snapshotWithData();
     writeFileSync(file, bytes);
     const { log } = capture();
-    expect(Buffer.from(readDriftState(file, opts, log, new ForwarderTelemetry('topic:t')) as Uint8Array)).toEqual(Buffer.from(bytes));
+    expect(Buffer.from(readMonitorState(file, opts, log, new ForwarderTelemetry('topic:t')) as Uint8Array)).toEqual(Buffer.from(bytes));
   });
 
   it('a failed write is logged once, counted each time, and leaves the previous file as it was', async () => {

@@ -385,6 +385,21 @@ describe('TelemetryReporter: the join report and the stop report', () => {
     expect(lagOf(sent)).toEqual([]);
   });
 
+  it('the report at stop asks the brokers nothing when Kafka is failing (the stop must not wait on it)', async () => {
+    const { sent, progress, state, health, reporter } = wire();
+    health.joinedGroup();
+    await progress.joined(new Set([0]));
+    await until(() => lagOf(sent).length > 0);
+    sent.length = 0;
+    state.hang = true;
+    health.failed({ key: 'connection_refused', message: 'connection refused to b:9092', broker: 'b:9092', code: 'KAFKA_CONNECT' });
+    reporter.stop();
+    const started = Date.now();
+    await reporter.report(true);
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(lagOf(sent)).toEqual([]);
+  });
+
   it('the report at stop sends no lag when none was ever sampled', async () => {
     const { sent, reporter } = wire();
     reporter.stop();

@@ -83,6 +83,8 @@ describe('Mapper', () => {
     ['over-long names are bad_name, never truncated', { ...base, ['m'.repeat(189)]: 1, ['m'.repeat(188)]: 2 }, {}, [['algorithmia.' + 'm'.repeat(188), 2]], { bad_name: 1 }],
     ['our own namespace is reserved', { ...base, 'forwarder.messages.consumed': 1 }, {}, [], { reserved: 1 }],
     ['the drift namespace is reserved', { ...base, 'drift.psi': 0.3 }, {}, [], { reserved: 1 }],
+    ['the field health namespace is reserved', { ...base, 'quality.score': 0.3, 'quality.missing_ratio': 1, quality_score: 2 }, {}, [['algorithmia.quality_score', 2]], { reserved: 2 }],
+    ['the fairness namespace is reserved', { ...base, 'fairness.positive_rate': 0.3 }, {}, [], { reserved: 1 }],
     ['operational fields are tags, never values', { ...base, time: 5, timestamp: 6, request_id: 7, session_id: 8 }, {}, [], {}],
     ['denylist', { ...base, secret_x: 1, y: 2 }, { deny: [/^secret_/] }, [['algorithmia.y', 2]], { denied: 1 }],
     ['allowlist', { ...base, keep: 1, other: 2 }, { allow: [/^keep$/] }, [['algorithmia.keep', 1]], { denied: 1 }],

@@ -16,10 +16,13 @@ import {
   extractMetricQueries,
   isPercentile,
   isSpaceAggregator,
+  isAnomalyQuery,
   messageTagRefs,
+  parseAnomalyMonitorQuery,
   parseMetricMonitorQuery,
   parseServiceCheckMonitorQuery,
   templateVariableRefs,
+  timeframeSeconds,
   type MetricQuery,
 } from './queries';
 
@@ -91,7 +94,14 @@ export interface Monitor {
   title: string;
   description: string;
   tags: string[];
-  definition: { name: string; type: string; query: string; message: string; tags: string[]; options: { thresholds: Record<string, number>; notify_no_data?: boolean } };
+  definition: {
+    name: string;
+    type: string;
+    query: string;
+    message: string;
+    tags: string[];
+    options: { thresholds: Record<string, number>; notify_no_data?: boolean; threshold_windows?: { trigger_window: string; recovery_window: string } };
+  };
 }
 
 export interface Widget {
@@ -417,7 +427,15 @@ export function checkMonitor(mon: Monitor, file: string, ctx: MonitorContext): s
   const t = d.options.thresholds;
   let groups: string[] = [];
 
-  if (d.type === 'query alert') {
+  if (d.type === 'query alert' && isAnomalyQuery(d.query)) {
+    const q = parseAnomalyMonitorQuery(d.query);
+    if (!q) return [...p, `${file}: cannot parse the anomaly monitor query ${d.query}`];
+    p.push(...anomalyProblems(file, q, d.options));
+    if (q.queries.length === 0) p.push(`${file}: no metric found in ${q.metricQuery}`);
+    for (const mq of q.queries) p.push(...checkMetricQuery(file, mq, ctx));
+    groups = q.queries.flatMap((mq) => mq.groupBy);
+  } else if (d.type === 'query alert') {
+    if (d.options.threshold_windows) p.push(`${file}: threshold_windows belong to anomaly monitors only`);
     const q = parseMetricMonitorQuery(d.query);
     if (!q) return [...p, `${file}: cannot parse the metric monitor query ${d.query}`];
     if (q.threshold !== t.critical) p.push(`${file}: query threshold ${q.threshold} differs from options.thresholds.critical ${t.critical}`);
@@ -440,6 +458,65 @@ export function checkMonitor(mon: Monitor, file: string, ctx: MonitorContext): s
     groups = q.by;
   }
   for (const ref of messageTagRefs(d.message)) if (!groups.includes(ref)) p.push(`${file}: message uses {{${ref}.name}} but the query does not group by ${ref}`);
+  return p;
+}
+
+const ANOMALY_ALGORITHMS = ['basic', 'agile', 'robust'];
+const ANOMALY_DIRECTIONS = ['above', 'below', 'both'];
+const SEASONALITIES = ['hourly', 'daily', 'weekly'];
+const ANOMALY_PARAMS = new Set(['direction', 'alert_window', 'interval', 'count_default_zero', 'seasonality', 'timezone']);
+const ANOMALY_THRESHOLDS = new Set(['critical', 'critical_recovery', 'warning', 'warning_recovery']);
+
+/**
+ * The rules of Datadog's anomaly monitor API (docs: Monitors > Anomaly > API): the query's
+ * parameters, thresholds as fractions of anomalous points, and `threshold_windows`, whose
+ * trigger window is the query's alert window.
+ */
+function anomalyProblems(file: string, q: NonNullable<ReturnType<typeof parseAnomalyMonitorQuery>>, options: Monitor['definition']['options']): string[] {
+  const p: string[] = [];
+  const at = `${file}: anomalies()`;
+  if (q.timeAggregator !== 'avg') p.push(`${at}: the time aggregation is ${q.timeAggregator}, Datadog writes avg(<query_window>)`);
+  if (!ANOMALY_ALGORITHMS.includes(q.algorithm)) p.push(`${at}: algorithm ${q.algorithm} is not one of ${ANOMALY_ALGORITHMS.join(', ')}`);
+  if (!(q.deviations > 0)) p.push(`${at}: deviations (bounds) must be above 0`);
+  for (const k of Object.keys(q.params)) if (!ANOMALY_PARAMS.has(k)) p.push(`${at}: unknown parameter ${k}`);
+  const { direction, alert_window: alertWindow, interval, count_default_zero: countDefaultZero, seasonality } = q.params;
+  if (!ANOMALY_DIRECTIONS.includes(direction)) p.push(`${at}: direction must be one of ${ANOMALY_DIRECTIONS.join(', ')}`);
+  if (countDefaultZero !== 'true' && countDefaultZero !== 'false') p.push(`${at}: count_default_zero must be 'true' or 'false'`);
+  // basic has no seasonal model; agile and robust need to know the cycle.
+  if (q.algorithm === 'basic' && seasonality !== undefined) p.push(`${at}: seasonality is not a parameter of basic`);
+  if (q.algorithm !== 'basic' && !SEASONALITIES.includes(seasonality)) p.push(`${at}: ${q.algorithm} needs seasonality ${SEASONALITIES.join(', ')}`);
+  if (q.params.timezone !== undefined && (q.algorithm === 'basic' || seasonality === 'hourly')) p.push(`${at}: timezone (daylight savings) needs agile or robust with daily or weekly seasonality`);
+  const alertSeconds = timeframeSeconds(alertWindow ?? '');
+  const querySeconds = timeframeSeconds(q.queryWindow);
+  if (alertSeconds === undefined) p.push(`${at}: alert_window ${alertWindow ?? '(missing)'} is not a timeframe like last_30m`);
+  else {
+    if (querySeconds !== undefined && querySeconds < alertSeconds) p.push(`${at}: the query window ${q.queryWindow} is shorter than alert_window ${alertWindow}`);
+    const n = Number(interval);
+    if (!/^[1-9][0-9]*$/.test(interval ?? '')) p.push(`${at}: interval must be a positive number of seconds`);
+    else if (n > alertSeconds / 5) p.push(`${at}: interval ${n} s is more than a fifth of alert_window ${alertWindow}`);
+  }
+  // The threshold is the fraction of the window's points that are anomalous.
+  if (q.comparator !== '>=') p.push(`${at}: the comparator must be >= (a fraction of anomalous points)`);
+  if (!(q.threshold > 0 && q.threshold <= 1)) p.push(`${at}: threshold ${q.threshold} is not a fraction in (0, 1]`);
+  const t = options.thresholds;
+  if (q.threshold !== t.critical) p.push(`${file}: query threshold ${q.threshold} differs from options.thresholds.critical ${t.critical}`);
+  for (const [k, v] of Object.entries(t)) {
+    if (!ANOMALY_THRESHOLDS.has(k)) p.push(`${file}: thresholds.${k} is not an anomaly monitor threshold`);
+    else if (!(v >= 0 && v <= 1)) p.push(`${file}: thresholds.${k} ${v} is not a fraction in [0, 1]`);
+  }
+  if (t.critical_recovery !== undefined && !(t.critical_recovery < t.critical)) p.push(`${file}: critical_recovery ${t.critical_recovery} is not below critical ${t.critical}`);
+  if (t.warning !== undefined && !(t.warning < t.critical)) p.push(`${file}: warning ${t.warning} is not below critical ${t.critical}`);
+  if (t.warning_recovery !== undefined && !(t.warning !== undefined && t.warning_recovery < t.warning)) p.push(`${file}: warning_recovery needs a warning above it`);
+  const w = options.threshold_windows;
+  if (!w) p.push(`${file}: an anomaly monitor needs options.threshold_windows (trigger_window, recovery_window)`);
+  else {
+    if (w.trigger_window !== alertWindow) p.push(`${file}: threshold_windows.trigger_window ${w.trigger_window} differs from alert_window ${alertWindow ?? '(missing)'}`);
+    const trigger = timeframeSeconds(w.trigger_window);
+    const recovery = timeframeSeconds(w.recovery_window);
+    if (recovery === undefined) p.push(`${file}: threshold_windows.recovery_window ${w.recovery_window} is not a timeframe like last_30m`);
+    // Shorter, and one window could both meet the alert condition and the recovery condition.
+    else if (trigger !== undefined && recovery < trigger * (1 - t.critical) + 60) p.push(`${file}: recovery_window ${w.recovery_window} is shorter than trigger_window x (1 - critical) + 1 minute`);
+  }
   return p;
 }
 

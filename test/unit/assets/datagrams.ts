@@ -4,17 +4,24 @@
  * every metric of ours that was emitted is listed with the type its DogStatsD type maps to,
  * every service check sent is listed with a status it declares, and no event is sent.
  *
- * Names under the prefix that are neither the check metric, nor telemetry, nor model drift are
- * the algorithms' own fields (`algorithmia.risk_score`): they are user-defined and not listed,
- * by decision.
+ * Names under the prefix that are neither the check metric, nor telemetry, nor model monitoring
+ * (drift, field health, fairness) are the algorithms' own fields (`algorithmia.risk_score`): they
+ * are user-defined and not listed, by decision.
  */
 import { DRIFT_NAMESPACE } from '../../../src/telemetry/catalogue';
 import { metadataTypeFor, type MetadataRow, type ServiceCheckEntry } from './checks';
 
+/** Field health's namespace (issue 23), reserved like the drift one (DECISIONS, Model monitoring part 2). */
+export const QUALITY_NAMESPACE = 'algorithmia.quality.';
+/** Fairness's namespace (issue 24), reserved already. */
+export const FAIRNESS_NAMESPACE = 'algorithmia.fairness.';
+/** Model monitoring's namespaces: every metric in them is ours and must be listed, whatever the prefix. */
+export const MONITORING_NAMESPACES = [DRIFT_NAMESPACE, QUALITY_NAMESPACE, FAIRNESS_NAMESPACE] as const;
+
 export interface DatagramContext {
   prefix: string;
   telemetryPrefix: string;
-  /** Other namespaces of our own whose every metric must be listed; default: model drift's `algorithmia.drift.`. */
+  /** Other namespaces of our own whose every metric must be listed; default: model monitoring's (MONITORING_NAMESPACES). */
   ownPrefixes?: readonly string[];
   /** Metrics that must be listed although they are message fields (the check metric). */
   listedFields: ReadonlySet<string>;
@@ -73,8 +80,8 @@ export function auditDatagrams(lines: readonly string[], ctx: DatagramContext): 
       else if (!sc.statuses.includes(STATUS_NAMES[l.status ?? 3])) problems.add(`service check ${l.name} sent status ${STATUS_NAMES[l.status ?? 3]}, not declared`);
       continue;
     }
-    // The drift namespace stays `algorithmia.drift.` whatever the prefix is.
-    const own = [ctx.telemetryPrefix, ...(ctx.ownPrefixes ?? [DRIFT_NAMESPACE])].some((p) => l.name.startsWith(p));
+    // The model-monitoring namespaces stay `algorithmia.drift.` (and so on) whatever the prefix is.
+    const own = [ctx.telemetryPrefix, ...(ctx.ownPrefixes ?? MONITORING_NAMESPACES)].some((p) => l.name.startsWith(p));
     if (!own && !l.name.startsWith(ctx.prefix)) continue; // datadog.dogstatsd.client.* and other clients' own metrics
     const listed = own || ctx.listedFields.has(l.name);
     const row = ctx.metadata.get(l.name);

@@ -70,6 +70,8 @@ const MONITOR_QUERY =
 
 /** A metric monitor query (`query alert`), or null when it does not have that shape. */
 export function parseMetricMonitorQuery(query: string): MetricMonitorQuery | null {
+  // An anomaly query has the same outer shape but other rules (parseAnomalyMonitorQuery).
+  if (isAnomalyQuery(query)) return null;
   const m = MONITOR_QUERY.exec(query.trim());
   if (!m) return null;
   return {
@@ -113,3 +115,56 @@ export function parseServiceCheckMonitorQuery(query: string): ServiceCheckMonito
 /** Tag keys a monitor message refers to as `{{key.name}}`. */
 export const messageTagRefs = (message: string): string[] =>
   [...message.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\.name\s*\}\}/g)].map((m) => m[1]);
+
+/* ------------------------------------------------------------------ anomaly monitors */
+
+/** `last_30m` and the like as seconds, or undefined when it is not such a timeframe. */
+export function timeframeSeconds(frame: string): number | undefined {
+  const m = /^last_([1-9][0-9]*)([mhdw])$/.exec(frame);
+  if (!m) return undefined;
+  return Number(m[1]) * { m: 60, h: 3600, d: 86_400, w: 604_800 }[m[2] as 'm' | 'h' | 'd' | 'w'];
+}
+
+export interface AnomalyMonitorQuery {
+  /** The time aggregation before the colon (Datadog writes `avg`). */
+  timeAggregator: string;
+  /** `last_4h`: how much history the notification graphs show. */
+  queryWindow: string;
+  /** The metric query the bands are computed for. */
+  metricQuery: string;
+  algorithm: string;
+  deviations: number;
+  /** Named parameters (`direction`, `alert_window`, `interval`, `count_default_zero`, `seasonality`, ...), quotes removed. */
+  params: Record<string, string>;
+  comparator: MetricMonitorQuery['comparator'];
+  threshold: number;
+  queries: MetricQuery[];
+}
+
+// avg(<query_window>):anomalies(<metric_query>, '<algorithm>', <deviations>, name=value, ...) >= <threshold>
+// The metric query may hold commas (scopes, groupings); the algorithm is the one quoted word that
+// follows a comma directly (parameter values follow `=`).
+const ANOMALY_QUERY =
+  /^([a-z]+)\((last_[0-9]+[mhdw])\):anomalies\((.+),\s*'([a-z_]+)',\s*([0-9]+(?:\.[0-9]+)?)((?:\s*,\s*[a-z_]+\s*=\s*(?:'[^']*'|[0-9]+))*)\s*\)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)$/;
+
+/** True when a monitor query uses Datadog's anomalies() function. */
+export const isAnomalyQuery = (query: string): boolean => /^[a-z]+\([^)]*\):\s*anomalies\(/.test(query.trim());
+
+/** An anomaly monitor query, or null when it does not have the documented shape. */
+export function parseAnomalyMonitorQuery(query: string): AnomalyMonitorQuery | null {
+  const m = ANOMALY_QUERY.exec(query.trim());
+  if (!m) return null;
+  const params: Record<string, string> = {};
+  for (const p of m[6].matchAll(/([a-z_]+)\s*=\s*(?:'([^']*)'|([0-9]+))/g)) params[p[1]] = p[2] ?? p[3];
+  return {
+    timeAggregator: m[1],
+    queryWindow: m[2],
+    metricQuery: m[3].trim(),
+    algorithm: m[4],
+    deviations: Number(m[5]),
+    params,
+    comparator: m[7] as MetricMonitorQuery['comparator'],
+    threshold: Number(m[8]),
+    queries: extractMetricQueries(m[3]),
+  };
+}

@@ -120,6 +120,22 @@ describe('status text', () => {
     expect(text).toContain('    drift:  disabled\n');
   });
 
+  it('shows field health as counts (the detail is in --json), or that it is off', () => {
+    const health = { enabled: true, series_tracked: 12, series_reporting: 2, invalid_values: 7, invalid_by_reason: { null: 5, non_numeric: 2 }, fields: [] };
+    const text = renderStatus(reply([instance({ monitoring: { drift: { enabled: true, series_tracked: 12, values_untracked: 0 }, field_health: health } })]), '/tmp/s.sock');
+    expect(text).toContain(
+      [
+        '  Model monitoring',
+        '    drift series tracked:        12',
+        '    drift values untracked:      0',
+        '    fields with missing values:  2',
+        '    invalid values:              7 (null 5, non_numeric 2)',
+      ].join('\n'),
+    );
+    const off = renderStatus(reply([instance({ monitoring: { drift: { enabled: true, series_tracked: 12, values_untracked: 0 }, field_health: { ...health, enabled: false } } })]), '/tmp/s.sock');
+    expect(off).toContain('    field health:            disabled\n');
+  });
+
   it("shows the health's cause as its message, key and since when", () => {
     const text = renderStatus(
       reply([

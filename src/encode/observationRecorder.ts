@@ -1,29 +1,20 @@
 /**
- * The encoder's side of model drift: it records, for each chunk, every value the mapping emits
- * with its message's version and drift time (its `time`, else the Kafka timestamp, else its
- * arrival), as a few flat arrays. The drift tracker itself lives on the main thread
- * (driftFeed.ts): the encoder is the busier thread of the two, and the recording costs a
- * fraction of what the tracker does per value.
+ * The encoder's side of model monitoring: it records the observation stream of each chunk
+ * (monitor/observations.ts): every observed message with its version and monitoring time (its
+ * `time`, else the Kafka timestamp, else its arrival), every value the mapping emits, and, for
+ * field health, every field that held no usable value and why, as a few flat arrays. The
+ * signals themselves live on the main thread (monitorFeed.ts): the encoder is the busier thread
+ * of the two, and the recording costs a fraction of what the signals do per value.
  */
 import type { MessageFields } from '../decode/messageFields';
 import { driftMessageTime } from '../drift';
+import type { MissingReason } from '../map/dropReasons';
 import type { ValueObserver } from '../map/mapRecord';
+import { KIND_OF_REASON, KIND_VALUE, type Observations } from '../monitor';
 
-/** One chunk's observations, as plain data (it crosses from the worker thread). */
-export interface DriftObservations {
-  /** Name, version and owner of each version seen, flattened: version i is [3i, 3i + 3). */
-  versions: string[];
-  fields: string[];
-  /** Per message: its version's index, its drift time, and where its values end. */
-  messageVersion: Int32Array;
-  messageTime: Float64Array;
-  messageEnd: Int32Array;
-  /** Per value: the index of its field in `fields`, and the value. */
-  valueField: Int32Array;
-  values: Float64Array;
-}
+export { observationBuffers, type Observations } from '../monitor';
 
-export class DriftRecorder implements ValueObserver {
+export class ObservationRecorder implements ValueObserver {
   /** The Kafka timestamp of the message being mapped (NaN: none), and the chunk's arrival time. */
   recordTimestamp = NaN;
   arrivalMs = 0;
@@ -47,8 +38,12 @@ export class DriftRecorder implements ValueObserver {
   private valueField = new Int32Array(16384);
   private values = new Float64Array(16384);
   private count = 0;
+  private valueKind = new Uint8Array(16384);
   /** Buffers of observations already applied, given back (recycle) to carry the next chunks'. */
   private spare: ArrayBuffer[] = [];
+
+  /** `tracksMissing`: record the fields with no usable value too (field health). */
+  constructor(readonly tracksMissing = false) {}
 
   message(fields: MessageFields): boolean {
     const time = driftMessageTime(typeof fields.time === 'string' ? fields.time : undefined, this.recordTimestamp, this.arrivalMs, this.arrivalMs);
@@ -68,6 +63,14 @@ export class DriftRecorder implements ValueObserver {
   }
 
   value(field: string, value: number): void {
+    this.entry(field, KIND_VALUE, value);
+  }
+
+  missing(field: string, reason: MissingReason): void {
+    this.entry(field, KIND_OF_REASON[reason], NaN);
+  }
+
+  private entry(field: string, kind: number, value: number): void {
     const at = this.position++;
     const current = this.current;
     let id: number;
@@ -79,21 +82,23 @@ export class DriftRecorder implements ValueObserver {
     }
     if (this.count === this.values.length) this.growValues();
     this.valueField[this.count] = id;
+    this.valueKind[this.count] = kind;
     this.values[this.count++] = value;
   }
 
   /** The chunk's observations (undefined: none), and a fresh start for the next chunk. */
-  take(): DriftObservations | undefined {
+  take(): Observations | undefined {
     const n = this.messages;
     if (n === 0) return undefined;
     this.messageEnd[n - 1] = this.count;
-    const taken: DriftObservations = {
+    const taken: Observations = {
       versions: this.versions,
       fields: this.fields,
       messageVersion: this.copy(this.messageVersion, n, Int32Array),
       messageTime: this.copy(this.messageTime, n, Float64Array),
       messageEnd: this.copy(this.messageEnd, n, Int32Array),
       valueField: this.copy(this.valueField, this.count, Int32Array),
+      valueKind: this.copy(this.valueKind, this.count, Uint8Array),
       values: this.copy(this.values, this.count, Float64Array),
     };
     this.versionIds.clear();
@@ -115,7 +120,7 @@ export class DriftRecorder implements ValueObserver {
   }
 
   /** The first n items of `from`, in a spare buffer large enough, or a new one. */
-  private copy<T extends Int32Array | Float64Array>(from: T, n: number, make: { new (b: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T {
+  private copy<T extends Int32Array | Float64Array | Uint8Array>(from: T, n: number, make: { new (b: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T {
     const bytes = n * make.BYTES_PER_ELEMENT;
     const i = this.spare.findIndex((b) => b.byteLength >= bytes);
     // New buffers are a power of two (at least 4 KiB), so that they fit the chunks that follow.
@@ -159,19 +164,15 @@ export class DriftRecorder implements ValueObserver {
   private growValues(): void {
     const size = this.values.length * 2;
     this.valueField = grown(this.valueField, new Int32Array(size));
+    this.valueKind = grown(this.valueKind, new Uint8Array(size));
     this.values = grown(this.values, new Float64Array(size));
   }
 }
 
-function grown<T extends Int32Array | Float64Array>(from: T, to: T): T {
+function grown<T extends Int32Array | Float64Array | Uint8Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }
 
-/** Spare buffers a recorder keeps: a few chunks' worth (5 arrays each). */
-const SPARE_BUFFERS = 20;
-
-/** The buffers of `o`, to transfer rather than copy, and to give back (recycle) once applied. */
-export function observationBuffers(o: DriftObservations): ArrayBuffer[] {
-  return [o.messageVersion, o.messageTime, o.messageEnd, o.valueField, o.values].map((a) => a.buffer as ArrayBuffer);
-}
+/** Spare buffers a recorder keeps: a few chunks' worth (6 arrays each). */
+const SPARE_BUFFERS = 24;

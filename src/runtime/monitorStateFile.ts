@@ -1,18 +1,18 @@
 /**
- * The drift state file: read once at start, written atomically (a temporary file beside it,
+ * The model monitoring state file (`drift.state_file`, one section per signal): read once at start, written atomically (a temporary file beside it,
  * then a rename) every few minutes and at shutdown. A bad file is logged, counted and ignored
  * (the forwarder starts empty); a failed write is logged, counted, and leaves the previous file
  * as it was. Neither ever stops the forwarder.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { DriftTracker, type DriftOptions } from '../drift';
+import { Monitor, type MonitorOptions } from '../monitor';
 import { InsightsError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
 
 /** A validated snapshot from `path`, or undefined (none yet, or unreadable: then logged and counted). */
-export function readDriftState(path: string, opts: DriftOptions, log: Logger, telemetry: ForwarderTelemetry): Uint8Array | undefined {
+export function readMonitorState(path: string, opts: MonitorOptions, log: Logger, telemetry: ForwarderTelemetry): Uint8Array | undefined {
   if (!existsSync(path)) {
     log.info('no drift state file yet: drift starts empty', { state_file: path });
     return undefined;
@@ -21,9 +21,9 @@ export function readDriftState(path: string, opts: DriftOptions, log: Logger, te
   let problem: string;
   try {
     bytes = readFileSync(path);
-    const restored = DriftTracker.restore(bytes, opts);
+    const restored = Monitor.restore(bytes, opts);
     if (restored.ok) {
-      log.info('drift state restored', { state_file: path, series: restored.tracker.trackedSeries });
+      log.info('drift state restored', { state_file: path, series: restored.monitor.trackedSeries });
       return bytes;
     }
     problem = restored.reason;
@@ -36,7 +36,7 @@ export function readDriftState(path: string, opts: DriftOptions, log: Logger, te
   return undefined;
 }
 
-export class DriftStateWriter {
+export class MonitorStateWriter {
   private failing = false;
 
   constructor(
