@@ -44,6 +44,8 @@ export function paramType(node: Node): string {
   if (node.type === 'number') return 'double';
   if (node.type === 'boolean') return 'boolean';
   if (node.type === 'string') return 'string';
+  // A fairness group value: as the message has it.
+  if (Array.isArray(node.type) && node.type.length === 2 && node.type.includes('string') && node.type.includes('number')) return 'string or number';
   if (node.enum) {
     const kinds = new Set(node.enum.map((v) => typeof v));
     if (kinds.size === 1 && kinds.has('number')) return 'double';
@@ -89,9 +91,22 @@ function shownValue(name: string, node: Node): unknown {
 /** The option's YAML lines (uncommented, at indentation 0). */
 function valueLines(name: string, node: Node): string[] {
   const v = shownValue(name, node);
-  if (Array.isArray(v)) return [`${name}:`, ...v.map((x) => `  - ${scalar(x)}`)];
+  // A list of objects (fairness checks): each entry as a block mapping under its dash.
+  if (Array.isArray(v)) return [`${name}:`, ...v.flatMap((x) => (isMap(x) ? Object.entries(x).map(([k, y], j) => `  ${j === 0 ? '-' : ' '} ${k}: ${Array.isArray(y) ? JSON.stringify(y) : scalar(y)}`) : [`  - ${scalar(x)}`]))];
   if (v !== null && typeof v === 'object') return [`${name}:`, ...Object.entries(v).map(([k, x]) => `  ${k}: ${scalar(x)}`)];
   return [`${name}: ${scalar(v)}`];
+}
+
+const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/** The keys of a list's objects, one comment line each (the list itself has no @param per key). */
+function itemKeys(indent: number, node: Node): string[] {
+  const items = node.items;
+  if (items?.properties === undefined) return [];
+  const req = new Set(items.required ?? []);
+  return Object.entries(items.properties).flatMap(([k, child]) =>
+    comment(indent, `- ${k} (${paramType(child)}, ${req.has(k) ? 'required' : `optional${defaultText(child)}`}): ${child.description ?? k}`),
+  );
 }
 
 function defaultText(node: Node): string {
@@ -111,6 +126,7 @@ function block(name: string, node: Node, required: boolean, indent: number, pare
   if (node['x-env']) out.push(...comment(indent, `The environment variable ${node['x-env']} takes precedence over this setting.`));
   if (node['x-secret']) out.push(...comment(indent, 'This is a secret: it is never logged, and print-config shows it as ***.'));
   if (node['x-warning']) out.push(...comment(indent, `WARNING: ${node['x-warning']}`));
+  out.push(...itemKeys(indent, node));
   out.push(`${pad}#`);
   const prefix = commented ? '# ' : '';
   if (node.properties) {

@@ -5,7 +5,7 @@
  * no problem was found.
  */
 import type { RawConfig, RawInstance } from './schema';
-import type { DogStatsDTarget, DriftSettings, InitConfig, ResolvedConfig, ResolvedInstance, TlsFiles } from './resolved';
+import type { DogStatsDTarget, DriftSettings, FairnessCheckSettings, InitConfig, ResolvedConfig, ResolvedInstance, TlsFiles } from './resolved';
 import { metricTagsFor, resolveDogStatsDTarget, telemetryTagsFor, type DogStatsDEnv, type DogStatsDSettings, type EnvTags } from './env';
 import type { Json } from './issues';
 import { resolveConfigPath } from './secrets';
@@ -36,12 +36,30 @@ export function resolveDrift(d: RawInstance['drift'], file: string): DriftSettin
   return out;
 }
 
+/** The `fairness` checks of a schema-valid instance (rules.ts has checked them). */
+export function resolveFairness(checks: RawInstance['fairness']): FairnessCheckSettings[] {
+  return (checks ?? []).map((c) => {
+    const out: FairnessCheckSettings = {
+      name: c.name,
+      outcome: c.outcome,
+      positive: c.positive_below === undefined ? 'above' : 'below',
+      threshold: c.positive_below ?? c.positive_above ?? 0.5,
+      groupField: c.group_field,
+      groups: [...c.groups],
+      referenceGroup: c.reference_group,
+      minGroupExecutions: c.min_group_executions,
+    };
+    if (c.algorithms !== undefined) out.algorithms = [...c.algorithms];
+    return out;
+  });
+}
+
 export function resolveConfig(cfg: RawConfig, r: Resolution): ResolvedConfig {
   const topicCount = new Map<string, number>();
   for (const inst of cfg.instances) topicCount.set(inst.topic, (topicCount.get(inst.topic) ?? 0) + 1);
 
   const instances: ResolvedInstance[] = cfg.instances.map((inst, i) => {
-    const { dogstatsd: _dogstatsd, tags, drift, ...rest } = inst;
+    const { dogstatsd: _dogstatsd, tags, drift, fairness, ...rest } = inst;
     const target: DogStatsDTarget = resolveDogStatsDTarget((r.givenInstances[i]?.dogstatsd ?? {}) as DogStatsDSettings, r.denv);
     const metricTags = metricTagsFor(r.envTags, tags);
     return {
@@ -52,6 +70,7 @@ export function resolveConfig(cfg: RawConfig, r: Resolution): ResolvedConfig {
       ...r.secrets[i],
       dogstatsd: target,
       drift: resolveDrift(drift, r.file),
+      fairness: resolveFairness(fairness),
       metricTags,
       telemetryTags: telemetryTagsFor(r.envTags, metricTags),
     };

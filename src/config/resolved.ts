@@ -61,7 +61,23 @@ export interface DriftSettings {
   stateFile?: string;
 }
 
-export interface ResolvedInstance extends Omit<RawInstance, 'kafka_connect_str' | 'dogstatsd' | 'tags' | 'drift'> {
+/** One check of the instance's `fairness` section, defaults applied. */
+export interface FairnessCheckSettings {
+  name: string;
+  outcome: string;
+  /** Positive when the outcome is above (`above`) or below `threshold` (`positive_above`, default 0.5, or `positive_below`). */
+  positive: 'above' | 'below';
+  threshold: number;
+  groupField: string;
+  /** As written: strings and numbers. */
+  groups: Array<string | number>;
+  referenceGroup: string | number;
+  minGroupExecutions: number;
+  /** Algorithm names the check applies to; absent: every algorithm. */
+  algorithms?: string[];
+}
+
+export interface ResolvedInstance extends Omit<RawInstance, 'kafka_connect_str' | 'dogstatsd' | 'tags' | 'drift' | 'fairness'> {
   /** The bootstrap servers, always a list (a comma-separated string is split at load). */
   kafka_connect_str: string[];
   /** Position in `instances[]`. */
@@ -74,6 +90,8 @@ export interface ResolvedInstance extends Omit<RawInstance, 'kafka_connect_str' 
   tlsFiles?: TlsFiles;
   dogstatsd: DogStatsDTarget;
   drift: DriftSettings;
+  /** `fairness` checks (empty: fairness is off). */
+  fairness: FairnessCheckSettings[];
   /** Tags of algorithm metrics: `env:<DD_ENV>`, DD_TAGS, then the instance's `tags` (env wins per key). */
   metricTags: string[];
   /** Tags of the forwarder's own telemetry and service check: metricTags plus service/version. */

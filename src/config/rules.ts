@@ -7,6 +7,7 @@ import type { RawInstance } from './schema';
 import { parseDogStatsDUrl } from './env';
 import type { Issues, Json } from './issues';
 import { resolveConfigPath, setSecretKeys } from './secrets';
+import { fairnessProblems } from './fairnessRules';
 
 const SASL_PROTOCOLS = new Set(['SASL_PLAINTEXT', 'SASL_SSL']);
 const TLS_PROTOCOLS = new Set(['SSL', 'SASL_SSL']);
@@ -79,6 +80,7 @@ function checkInstance(i: number, inst: RawInstance, given: Json, issues: Issues
   if (inst.dead_letter_topic !== undefined && inst.dead_letter_topic === inst.topic) {
     add(`${P}.dead_letter_topic: must differ from topic (got ${JSON.stringify(inst.dead_letter_topic)})`);
   }
+  for (const problem of fairnessProblems(i, inst.fairness ?? [])) add(problem);
 }
 
 /** Two instances writing one drift state file would overwrite each other's state. */

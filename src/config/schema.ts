@@ -11,7 +11,7 @@
  * - `x-warning`        a warning line added to the key's block in conf.yaml.example
  */
 import type { FromSchema } from 'json-schema-to-ts';
-import { CARDINALITY, DRIFT, INIT_CONFIG } from './schemaSections';
+import { CARDINALITY, DRIFT, FAIRNESS, INIT_CONFIG } from './schemaSections';
 
 export const METRIC_TYPES = ['gauge', 'count', 'histogram', 'distribution'] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
@@ -248,6 +248,7 @@ export const configSchema = {
           },
           cardinality: CARDINALITY,
           drift: DRIFT,
+          fairness: FAIRNESS,
           dead_letter_topic: {
             description: 'If set, rejected messages are copied to this topic with the reason in a header.',
             ...KAFKA_TOPIC_NAME,

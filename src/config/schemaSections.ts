@@ -128,3 +128,60 @@ export const DRIFT = {
     },
   },
 } as const;
+
+/** Most group values a fairness check reports (any other value is the group `other`). */
+export const MAX_FAIRNESS_GROUPS = 10;
+/** A group value as the message has it: a string or a number. */
+const GROUP_VALUE = { type: ['string', 'number'], minLength: 1 } as const;
+
+/** `instances[].fairness`: model bias checks (demographic parity), off until a check is configured. */
+export const FAIRNESS = {
+  description:
+    "Model bias: per algorithm version, each group's rate of positive outcomes in drift's current window and its ratio to a reference group (disparate impact), sent as gauges (algorithmia.fairness.*). One entry per check; on drift's windows, interval and state file.",
+  type: 'array',
+  default: [],
+  'x-warning': 'every algorithm version x check x group reported is up to three more custom metrics; group values become tag values.',
+  'x-example': [
+    { name: 'approval_by_age', outcome: 'approved', group_field: 'age_band', groups: ['under_25', '25_to_60', 'over_60'], reference_group: '25_to_60', min_group_executions: 1000, algorithms: ['loan_approval'] },
+  ],
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'outcome', 'group_field', 'groups', 'reference_group'],
+    properties: {
+      name: { description: 'Name of the check, unique within the instance: the tag check:<name>.', type: 'string', minLength: 1, 'x-example': 'approval_by_age' },
+      outcome: { description: 'The field that carries the outcome (a boolean or a number).', type: 'string', minLength: 1, 'x-example': 'approved' },
+      positive_above: { description: 'An outcome above this is positive (default 0.5: true is positive, false is not). Not with positive_below.', type: 'number', 'x-example': 0.5 },
+      positive_below: { description: 'Instead of positive_above: an outcome below this is positive (for "approved when the risk is low").', type: 'number', 'x-example': 0.2 },
+      group_field: {
+        description: 'The field that carries the group (a string or a number). For the algorithms of the check it is read for the check only: not sent as a metric, not a tag.',
+        type: 'string',
+        minLength: 1,
+        'x-example': 'age_band',
+      },
+      groups: {
+        description: 'The group values to report, as they appear in messages; any other value counts as the group other. Each becomes a tag value group:<value>.',
+        type: 'array',
+        minItems: 1,
+        maxItems: MAX_FAIRNESS_GROUPS,
+        items: GROUP_VALUE,
+        'x-example': ['under_25', '25_to_60', 'over_60'],
+      },
+      reference_group: { description: 'The group the others are compared with: one of groups.', ...GROUP_VALUE, 'x-example': '25_to_60' },
+      min_group_executions: {
+        description: "Executions a group needs in the window before its rate is sent (and the reference group's before a ratio is): small groups are noisy.",
+        type: 'integer',
+        minimum: 1,
+        default: 1000,
+      },
+      algorithms: {
+        description: 'The algorithm names the check applies to (default: every algorithm).',
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: { type: 'string', minLength: 1 },
+        'x-example': ['loan_approval'],
+      },
+    },
+  },
+} as const;
