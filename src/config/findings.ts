@@ -71,8 +71,8 @@ function unsetEnvSecrets(i: number, given: Json, probe: ConfigProbe): Finding[] 
 
 function stateFile(i: number, inst: ResolvedInstance, probe: ConfigProbe): Finding[] {
   const file = inst.drift.stateFile;
-  // The state file holds every model-monitoring signal: used while drift scores or field health are on.
-  if (!(inst.drift.enabled || inst.drift.fieldHealth) || file === undefined) return [];
+  // The state file holds every model-monitoring signal: used while drift scores, field health or fairness are on.
+  if (!(inst.drift.enabled || inst.drift.fieldHealth || inst.fairness.length > 0) || file === undefined) return [];
   const dir = dirname(file);
   const info = probe.stat(dir);
   const path = `instances[${i}].drift.state_file`;

@@ -119,7 +119,8 @@ export class ChunkEncoder implements PointSink {
   private encodeMessage(bytes: Buffer | null, start: number, end: number, index: number, nowMs: number, rejected: RejectedMessage[]): void {
     if (bytes !== null && end > start && end - start <= this.opts.maxMessageBytes && this.scanner) {
       const fields = this.scanner.scan(bytes, start, end);
-      if (fields) {
+      // A fairness group held as a string: the scanner does not keep it, JSON.parse does.
+      if (fields && !this.mapper.wantsText(fields)) {
         this.mapper.mapFields(fields, nowMs, this);
         return;
       }

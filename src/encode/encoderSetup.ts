@@ -4,6 +4,7 @@
  */
 import type { ResolvedInstance } from '../config/resolved';
 import type { Logger } from '../log/logger';
+import type { MonitorOptions } from '../monitor';
 import { MAX_STAMP_AGE_SECONDS } from '../tunables';
 import { createChunkEncoder, type EncoderSetup } from './chunkEncoder';
 import { type ChunkEncoding, InlineEncoding } from './chunkEncoding';
@@ -30,6 +31,7 @@ export function encoderSetup(instance: ResolvedInstance, opts: EncoderSetupOptio
       deny: instance.metric_denylist,
       staticTags: instance.metricTags,
       maxAgeSeconds: MAX_STAMP_AGE_SECONDS,
+      ...(instance.fairness.length > 0 ? { fairness: instance.fairness.map((c) => ({ outcome: c.outcome, groupField: c.groupField, ...(c.algorithms ? { algorithms: c.algorithms } : {}) })) } : {}),
     },
     limits: {
       maxAlgorithms: instance.cardinality.max_algorithms,
@@ -44,13 +46,20 @@ export function encoderSetup(instance: ResolvedInstance, opts: EncoderSetupOptio
       packValues: instance.dogstatsd.packValues,
       ...(opts.fastDecode === undefined ? {} : { fastDecode: opts.fastDecode }),
     },
-    ...(monitoringOn(instance) ? { monitor: { psi: instance.drift.enabled, fieldHealth: instance.drift.fieldHealth, baselines: instance.drift.baselines, minSamples: instance.drift.minSamples, maxSeries: instance.drift.maxSeries } } : {}),
+    ...(monitoringOn(instance) ? { monitor: monitorOptions(instance) } : {}),
   };
 }
 
-/** Model monitoring's clock and state run when any of its signals is on. */
+/** Model monitoring's clock and state run when any of its signals is on (fairness: once a check is configured). */
 export function monitoringOn(instance: ResolvedInstance): boolean {
-  return instance.drift.enabled || instance.drift.fieldHealth;
+  return instance.drift.enabled || instance.drift.fieldHealth || instance.fairness.length > 0;
+}
+
+function monitorOptions(instance: ResolvedInstance): MonitorOptions {
+  const d = instance.drift;
+  const opts: MonitorOptions = { psi: d.enabled, fieldHealth: d.fieldHealth, baselines: d.baselines, minSamples: d.minSamples, maxSeries: d.maxSeries };
+  if (instance.fairness.length > 0) opts.fairness = instance.fairness;
+  return opts;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { MessageFields } from '../decode/messageFields';
 import { driftMessageTime } from '../drift';
 import type { MissingReason } from '../map/dropReasons';
 import type { ValueObserver } from '../map/mapRecord';
-import { KIND_OF_REASON, KIND_VALUE, type Observations } from '../monitor';
+import { KIND_GROUP_NUMBER, KIND_GROUP_STRING, KIND_OF_REASON, KIND_OUTCOME, KIND_VALUE, type Observations } from '../monitor';
 
 export { observationBuffers, type Observations } from '../monitor';
 
@@ -23,6 +23,9 @@ export class ObservationRecorder implements ValueObserver {
   private versions: string[] = [];
   private readonly fieldIds = new Map<string, number>();
   private fields: string[] = [];
+  /** String group values of this chunk (fairness), each once. */
+  private readonly stringIds = new Map<string, number>();
+  private strings: string[] = [];
   /**
    * Per version of the chunk, the field and field index last seen at each position of its
    * messages: an algorithm sends its fields in the same order each time, so a value's field
@@ -70,6 +73,26 @@ export class ObservationRecorder implements ValueObserver {
     this.entry(field, KIND_OF_REASON[reason], NaN);
   }
 
+  /** Fairness: a group value, a number or a string (kept once per chunk). */
+  group(field: string, value: string | number): void {
+    if (typeof value === 'number') {
+      this.entry(field, KIND_GROUP_NUMBER, value);
+      return;
+    }
+    let id = this.stringIds.get(value);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(value);
+      this.stringIds.set(value, id);
+    }
+    this.entry(field, KIND_GROUP_STRING, id);
+  }
+
+  /** Fairness: an outcome (NaN: not usable). */
+  outcome(field: string, value: number): void {
+    this.entry(field, KIND_OUTCOME, value);
+  }
+
   private entry(field: string, kind: number, value: number): void {
     const at = this.position++;
     const current = this.current;
@@ -101,6 +124,11 @@ export class ObservationRecorder implements ValueObserver {
       valueKind: this.copy(this.valueKind, this.count, Uint8Array),
       values: this.copy(this.values, this.count, Float64Array),
     };
+    if (this.strings.length > 0) {
+      taken.strings = this.strings;
+      this.strings = [];
+      this.stringIds.clear();
+    }
     this.versionIds.clear();
     this.versions = [];
     this.fieldIds.clear();

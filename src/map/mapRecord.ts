@@ -10,7 +10,7 @@ import type { MetricType } from '../config/schema';
 import { InsightsError } from '../errors';
 import { DURATION_FIELD, type DropReason, type GuardedTag, type MissingReason, RESERVED_NAMESPACES } from './dropReasons';
 import type { InsightsRecord } from '../decode/decodeMessage';
-import { emptyMessageFields, fieldsOfRecord, VALUE_NULL, VALUE_NUMBER, type MessageFields } from '../decode/messageFields';
+import { emptyMessageFields, fieldsOfRecord, VALUE_NULL, VALUE_NUMBER, VALUE_OTHER, type MessageFields } from '../decode/messageFields';
 import { CardinalityGuard, OVERFLOW } from './cardinalityGuard';
 import { formatTag, isValidMetricName, MAX_METRIC_NAME, sanitizeMetricField } from './sanitize';
 import { parseInsightsTime } from './time';
@@ -28,7 +28,19 @@ export interface MappingOptions {
   staticTags: readonly string[];
   /** Stamped points older than this are dropped as too_old (Datadog drops them anyway). */
   maxAgeSeconds: number;
+  /** Fairness checks: the fields they read, and the algorithms they apply to (absent: all). */
+  fairness?: readonly FairnessFields[];
 }
+
+export interface FairnessFields {
+  outcome: string;
+  groupField: string;
+  algorithms?: readonly string[];
+}
+
+/** A field's fairness role for an algorithm: bits. */
+const GROUP = 1;
+const OUTCOME = 2;
 
 export type { GuardedTag };
 
@@ -53,6 +65,10 @@ export interface ValueObserver {
   readonly tracksMissing?: boolean;
   /** A field of the message with no usable value; `field` as for `value`. */
   missing?(field: string, reason: MissingReason): void;
+  /** Fairness: the group value of `field` (its name as in the message); never a metric. */
+  group?(field: string, value: string | number): void;
+  /** Fairness: the outcome of `field` (its name as in the message); NaN: not usable. */
+  outcome?(field: string, value: number): void;
 }
 
 /** `field`: the metric name after the prefix (sanitised); a drop keeps it when there is one. */
@@ -69,6 +85,10 @@ export class Mapper {
   private readonly staticTagString: string;
   /** A Map, not the config object: a field named `constructor` must not find Object's. */
   private readonly types: ReadonlyMap<string, MetricType>;
+  /** Per algorithm name: its fields' fairness roles (null: no check applies). */
+  private readonly roles = new Map<string, ReadonlyMap<string, number> | null>();
+  /** The record being mapped when it came through JSON.parse: where a string group value is read. */
+  private record: InsightsRecord | undefined;
 
   constructor(
     private readonly opts: MappingOptions,
@@ -82,7 +102,24 @@ export class Mapper {
 
   /** A parsed record (`nonFinite`: top-level keys whose value was a bare NaN/Infinity token, now null). */
   map(record: InsightsRecord, nowMs: number, out: PointSink, nonFinite?: ReadonlySet<string>): void {
-    this.mapFields(fieldsOfRecord(record, nonFinite, this.scratch), nowMs, out);
+    this.record = record;
+    try {
+      this.mapFields(fieldsOfRecord(record, nonFinite, this.scratch), nowMs, out);
+    } finally {
+      this.record = undefined;
+    }
+  }
+
+  /**
+   * True when a fairness check needs a string value the byte scanner does not keep (a group
+   * field holding a string): the caller maps the message's parsed record instead.
+   */
+  wantsText(message: MessageFields): boolean {
+    if (this.opts.fairness === undefined) return false;
+    const roles = this.rolesOf(message.algorithmName);
+    if (roles === null) return false;
+    for (let k = 0; k < message.count; k++) if (message.kinds[k] === VALUE_OTHER && ((roles.get(message.keys[k]) ?? 0) & GROUP) !== 0) return true;
+    return false;
   }
 
   mapFields(message: MessageFields, nowMs: number, out: PointSink): void {
@@ -98,10 +135,20 @@ export class Mapper {
     let stampTried = false;
     const observer = this.observer !== undefined && !nameOverflow && !versionOverflow && this.observer.message(message) ? this.observer : undefined;
     const missing = observer?.tracksMissing === true ? observer : undefined;
+    const roles = this.opts.fairness === undefined ? null : this.rolesOf(message.algorithmName);
 
     for (let k = 0; k < message.count; k++) {
       const field = message.keys[k];
       const kind = message.kinds[k];
+      const role = roles === null ? 0 : (roles.get(field) ?? 0);
+      if (role !== 0) {
+        if ((role & OUTCOME) !== 0) observer?.outcome?.(field, kind === VALUE_NUMBER && Number.isFinite(message.numbers[k]) ? message.numbers[k] : NaN);
+        // A group field is the check's alone: no metric, no drop, no missing value.
+        if ((role & GROUP) !== 0) {
+          if (observer !== undefined) this.tellGroup(observer, field, kind, message.numbers[k]);
+          continue;
+        }
+      }
       if (kind !== VALUE_NUMBER) {
         const reason = kind !== VALUE_NULL ? 'non_numeric' : nonFinite?.has(field) ? 'non_finite' : 'null';
         // The counter keeps its reasons: a null is counted as non_numeric there.
@@ -160,6 +207,31 @@ export class Mapper {
     if ('drop' in entry) {
       if (entry.field !== undefined) observer.missing?.(entry.field, 'excluded');
     } else observer.missing?.(entry.field, reason);
+  }
+
+  /** A group value: a finite number or a string; anything else (null, an object) is no group. */
+  private tellGroup(observer: ValueObserver, field: string, kind: number, n: number): void {
+    if (kind === VALUE_NUMBER) {
+      if (Number.isFinite(n)) observer.group?.(field, n === 0 ? 0 : n);
+      return;
+    }
+    const v = this.record?.[field];
+    if (kind === VALUE_OTHER && typeof v === 'string') observer.group?.(field, v);
+  }
+
+  private rolesOf(algorithm: string): ReadonlyMap<string, number> | null {
+    let roles = this.roles.get(algorithm);
+    if (roles !== undefined) return roles;
+    const m = new Map<string, number>();
+    for (const c of this.opts.fairness ?? []) {
+      if (c.algorithms !== undefined && !c.algorithms.includes(algorithm)) continue;
+      m.set(c.groupField, (m.get(c.groupField) ?? 0) | GROUP);
+      m.set(c.outcome, (m.get(c.outcome) ?? 0) | OUTCOME);
+    }
+    roles = m.size === 0 ? null : m;
+    if (this.roles.size >= CACHE_LIMIT) this.roles.clear();
+    this.roles.set(algorithm, roles);
+    return roles;
   }
 
   private nameFor(field: string): NameEntry {

@@ -72,7 +72,7 @@ export function readFieldHealth(r: ByteReader, maxSeries: number): FieldHealth {
   return h;
 }
 
-function writeRing(w: ByteWriter, ring: CountRing): void {
+export function writeRing(w: ByteWriter, ring: CountRing): void {
   let entries = 0;
   for (let i = 0; i < ENTRIES; i++) if (ring.ids[i] !== NO_ID) entries++;
   w.u8(entries);
@@ -84,7 +84,7 @@ function writeRing(w: ByteWriter, ring: CountRing): void {
   }
 }
 
-function readRing(r: ByteReader, ring: CountRing): void {
+export function readRing(r: ByteReader, ring: CountRing): void {
   const entries = r.u8();
   for (let e = 0; e < entries; e++) {
     const i = r.u8();

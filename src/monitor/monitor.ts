@@ -13,7 +13,10 @@ import type { Series } from '../drift/state';
 import { CorruptSection, readFieldHealth, writeFieldHealth } from './fieldHealthCodec';
 import { FieldHealth, type HealthSeries, type HealthVersion } from './fieldHealth';
 import { type HealthReport, reportHealth } from './fieldHealthReport';
-import { KIND_VALUE, type Observations } from './observations';
+import { KIND_EXCLUDED, KIND_VALUE, type Observations } from './observations';
+import { Fairness, type FairnessCheck } from './fairness';
+import { readFairness, writeFairness } from './fairnessCodec';
+import { type FairnessReport, reportFairness } from './fairnessReport';
 import { readState, type StateFailure, writeState } from './stateFile';
 
 export interface MonitorOptions extends DriftOptions {
@@ -21,6 +24,8 @@ export interface MonitorOptions extends DriftOptions {
   psi: boolean;
   /** `drift.field_health`. */
   fieldHealth: boolean;
+  /** Fairness checks (absent or empty: fairness is off). */
+  fairness?: readonly FairnessCheck[];
 }
 
 export interface MonitorReport {
@@ -28,6 +33,8 @@ export interface MonitorReport {
   scores: DriftScore[];
   /** Field health (undefined when off). */
   health?: HealthReport;
+  /** Fairness (undefined when off). */
+  fairness?: FairnessReport;
   trackedSeries: number;
   /** Values not tracked (series cap) since the last report. */
   untracked: number;
@@ -42,14 +49,16 @@ const REFUSED = false;
 export class Monitor {
   readonly drift?: DriftTracker;
   readonly health?: FieldHealth;
+  readonly fairness?: Fairness;
   private untracked = 0;
 
   constructor(
     readonly opts: MonitorOptions,
-    restored: { drift?: DriftTracker; health?: FieldHealth } = {},
+    restored: { drift?: DriftTracker; health?: FieldHealth; fairness?: Fairness } = {},
   ) {
     if (opts.psi) this.drift = restored.drift ?? new DriftTracker(opts);
     if (opts.fieldHealth) this.health = restored.health ?? new FieldHealth(opts.maxSeries);
+    if (opts.fairness !== undefined && opts.fairness.length > 0) this.fairness = restored.fairness ?? new Fairness(opts.fairness);
   }
 
   get trackedSeries(): number {
@@ -58,7 +67,7 @@ export class Monitor {
 
   /** Feeds one chunk's observations to every signal, message by message, in their order. */
   apply(o: Observations): void {
-    const { drift, health } = this;
+    const { drift, health, fairness } = this;
     const fieldCount = o.fields.length;
     // Each (version, field) of the chunk is looked up once; a chunk of many versions and many
     // names (hostile input) gets a map, not a huge sparse array.
@@ -78,9 +87,15 @@ export class Monitor {
       const hv = health?.begin(o.versions[v], o.versions[v + 1], o.versions[v + 2], time);
       const where = vs === undefined ? undefined : drift?.placement(vs, time);
       const hp = hv === undefined ? undefined : health?.placement(hv, time);
+      const fv = fairness?.begin(o.versions[v], o.versions[v + 1], o.versions[v + 2], time);
       for (let i = start; i < end; i++) {
         const key = version * fieldCount + o.valueField[i];
         const kind = o.valueKind[i];
+        // Fairness facts are not field values: neither drift's nor field health's.
+        if (kind > KIND_EXCLUDED) {
+          if (fv !== undefined) fairness?.entry(o.fields[o.valueField[i]], kind, o.values[i], o.strings);
+          continue;
+        }
         let hs: HealthSeries | null | false | undefined;
         if (hv !== undefined && hp !== undefined && health !== undefined) {
           hs = get(healthCache, key);
@@ -103,6 +118,7 @@ export class Monitor {
         }
         drift.seriesValueAt(vs, s ?? undefined, where, o.values[i]);
       }
+      if (fv !== undefined) fairness?.end(fv, time);
       start = end;
     }
   }
@@ -112,6 +128,7 @@ export class Monitor {
     const driftUntracked = this.drift?.takeUntracked() ?? 0;
     const out: MonitorReport = { scores, trackedSeries: 0, untracked: 0 };
     if (this.health) out.health = reportHealth(this.health, wallNowMs, this.opts);
+    if (this.fairness) out.fairness = reportFairness(this.fairness, wallNowMs);
     out.trackedSeries = this.trackedSeries;
     // With field health on, the cap is its own (drift's untracked values are among those).
     out.untracked = this.health ? this.untracked : driftUntracked;
@@ -124,6 +141,7 @@ export class Monitor {
     const sections = new Map<string, Uint8Array>();
     if (this.drift) sections.set('drift', this.drift.snapshot());
     if (this.health) sections.set('field_health', writeFieldHealth(this.health));
+    if (this.fairness) sections.set('fairness', writeFairness(this.fairness));
     return writeState(sections);
   }
 
@@ -133,6 +151,7 @@ export class Monitor {
     if (!state.ok) return state;
     let drift: DriftTracker | undefined;
     let health: FieldHealth | undefined;
+    let fairness: Fairness | undefined;
     const driftBytes = state.sections.get('drift');
     if (driftBytes !== undefined) {
       const r = DriftTracker.restore(driftBytes, opts);
@@ -140,17 +159,26 @@ export class Monitor {
       drift = r.tracker;
     }
     const healthBytes = state.sections.get('field_health');
-    if (healthBytes !== undefined) {
-      try {
+    const fairnessBytes = state.sections.get('fairness');
+    try {
+      if (healthBytes !== undefined) {
         const r = new ByteReader(healthBytes);
         health = readFieldHealth(r, opts.maxSeries);
         if (r.remaining() !== 0) return { ok: false, reason: 'corrupt' };
-      } catch (e) {
-        if (e instanceof TruncatedError || e instanceof CorruptSection) return { ok: false, reason: e instanceof TruncatedError ? 'truncated' : 'corrupt' };
-        throw e;
       }
+      // Read whenever present (its checks are known only with fairness on): a corrupt section fails the file either way.
+      if (fairnessBytes !== undefined) {
+        const r = new ByteReader(fairnessBytes);
+        const f = new Fairness(opts.fairness ?? []);
+        readFairness(r, f);
+        if (r.remaining() !== 0) return { ok: false, reason: 'corrupt' };
+        if (f.compiled.length > 0) fairness = f;
+      }
+    } catch (e) {
+      if (e instanceof TruncatedError || e instanceof CorruptSection) return { ok: false, reason: e instanceof TruncatedError ? 'truncated' : 'corrupt' };
+      throw e;
     }
-    return { ok: true, monitor: new Monitor(opts, { drift, health }) };
+    return { ok: true, monitor: new Monitor(opts, { drift, health, fairness }) };
   }
 }
 

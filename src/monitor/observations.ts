@@ -18,6 +18,14 @@ export const KIND_NON_NUMERIC = 2;
 export const KIND_NON_FINITE = 3;
 /** Dropped on purpose (denied, reserved, cardinality, too old): neither usable nor missing. */
 export const KIND_EXCLUDED = 4;
+/**
+ * Fairness facts (not field values: drift and field health skip them). The field is the one
+ * named in the message, unsanitised. A group value that is a number (in `values`), one that is
+ * a string (its index in `strings`), and an outcome (in `values`; NaN: not usable).
+ */
+export const KIND_GROUP_NUMBER = 5;
+export const KIND_GROUP_STRING = 6;
+export const KIND_OUTCOME = 7;
 
 export const KIND_OF_REASON: Readonly<Record<MissingReason, number>> = {
   null: KIND_NULL,
@@ -39,6 +47,8 @@ export interface Observations {
   valueField: Int32Array;
   valueKind: Uint8Array;
   values: Float64Array;
+  /** String group values of the chunk (KIND_GROUP_STRING entries point here); absent: none. */
+  strings?: string[];
 }
 
 /** The buffers of `o`, to transfer rather than copy, and to give back (recycle) once applied. */

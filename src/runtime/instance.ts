@@ -78,6 +78,7 @@ export class Instance {
       dogstatsdTarget: () => this.pipeline.transport.description,
       driftEnabled: () => this.pipeline.drift?.psi === true,
       fieldHealth: () => this.pipeline.drift?.fieldHealthStatus(),
+      fairness: () => this.pipeline.drift?.fairnessStatus(),
       telemetry: this.telemetry,
       health: () => this.health.health(),
       lagView: this.consumption.lagView,

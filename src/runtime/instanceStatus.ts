@@ -4,7 +4,7 @@
  * one-minute window, ticked by the status server.
  */
 import type { ResolvedInstance } from '../config/resolved';
-import type { CounterSet, FieldHealthStatus, InstanceStatus, KafkaState } from '../status/protocol';
+import type { CounterSet, FairnessStatus, FieldHealthStatus, InstanceStatus, KafkaState } from '../status/protocol';
 import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
 import type { InstanceHealth } from '../telemetry/health';
 import type { PartitionLagView } from '../telemetry/lag';
@@ -21,6 +21,7 @@ export interface InstanceStatusParts {
   driftEnabled: () => boolean;
   /** Field health's status (undefined: model monitoring is off). */
   fieldHealth?: () => FieldHealthStatus | undefined;
+  fairness?: () => FairnessStatus | undefined;
 }
 
 /** Flat counters (ForwarderTelemetry.counterValues) in the reply's shape. */
@@ -109,6 +110,7 @@ export class InstanceStatusView {
       monitoring: {
         drift: { enabled: this.parts.driftEnabled(), series_tracked: telemetry.driftSeriesTracked ?? null, values_untracked: counters.total.drift_untracked ?? 0 },
         field_health: this.parts.fieldHealth?.() ?? disabledHealth(),
+        fairness: this.parts.fairness?.() ?? disabledFairness(),
       },
     };
   }
@@ -116,4 +118,8 @@ export class InstanceStatusView {
 
 function disabledHealth(): FieldHealthStatus {
   return { enabled: false, series_tracked: null, series_reporting: null, invalid_values: 0, invalid_by_reason: {}, fields: [] };
+}
+
+function disabledFairness(): FairnessStatus {
+  return { enabled: false, checks: 0, groups_reporting: null, outside_four_fifths: null, executions_skipped: 0, skipped_by_reason: {}, groups: [] };
 }

@@ -1,13 +1,14 @@
 /**
- * The DogStatsD lines of model monitoring's report: drift scores and field health, never
- * stamped (they are current values), tagged like the algorithm metrics plus `field` (and
- * `baseline`, `baseline_version`, `reason` where they apply).
+ * The DogStatsD lines of model monitoring's report: drift scores, field health and fairness,
+ * never stamped (they are current values), tagged like the algorithm metrics plus `field` (and
+ * `baseline`, `baseline_version`, `reason` where they apply); fairness's with `check`,
+ * `outcome`, `group_field` and `group` instead of `field`.
  */
 import type { DriftScore } from '../drift';
 import { formatTag } from '../map/sanitize';
-import type { HealthGauge, InvalidCount } from '../monitor';
+import type { FairnessGauge, HealthGauge, InvalidCount } from '../monitor';
 import { formatLine } from '../sink/lineFormat';
-import { DRIFT_METRICS, QUALITY_METRICS } from '../telemetry/catalogue';
+import { DRIFT_METRICS, FAIRNESS_METRICS, QUALITY_METRICS } from '../telemetry/catalogue';
 
 function tagsOf(s: { algorithmName: string; version: string; owner: string; field: string }, extra: Array<string | undefined>, staticTags: readonly string[]): string {
   return [formatTag('algorithm_name', s.algorithmName), formatTag('algorithm_version', s.version), formatTag('algorithm_owner', s.owner), formatTag('field', s.field), ...extra, ...staticTags]
@@ -34,4 +35,25 @@ export function healthGaugeLine(g: HealthGauge, staticTags: readonly string[]): 
 /** `algorithmia.quality.invalid_values`, by reason. */
 export function invalidValuesLine(c: InvalidCount, staticTags: readonly string[]): string {
   return formatLine(QUALITY_METRICS.invalidValues.name, c.count, 'count', tagsOf(c, [formatTag('reason', c.reason)], staticTags));
+}
+
+const FAIRNESS_NAME: Readonly<Record<FairnessGauge['metric'], string>> = {
+  positive_rate: FAIRNESS_METRICS.positiveRate.name,
+  executions: FAIRNESS_METRICS.executions.name,
+  disparate_impact: FAIRNESS_METRICS.disparateImpact.name,
+};
+
+/** `algorithmia.fairness.*`: the group is a listed value or `other`, never a free-form string. */
+export function fairnessLine(g: FairnessGauge, staticTags: readonly string[]): string {
+  const tags = [
+    formatTag('algorithm_name', g.algorithmName),
+    formatTag('algorithm_version', g.version),
+    formatTag('algorithm_owner', g.owner),
+    formatTag('check', g.check),
+    formatTag('outcome', g.outcome),
+    formatTag('group_field', g.groupField),
+    formatTag('group', g.group),
+    ...staticTags,
+  ];
+  return formatLine(FAIRNESS_NAME[g.metric], g.value, 'gauge', tags.filter((t): t is string => t !== undefined).join(','));
 }

@@ -12,10 +12,10 @@ import { DatagramPacker } from '../sink/datagramPacker';
 import type { DatagramTransport } from '../sink/transport';
 import type { ForwarderTelemetry } from '../telemetry/forwarderTelemetry';
 import { DRIFT_SNAPSHOT_INTERVAL_MS } from '../tunables';
-import { driftLine, healthGaugeLine, invalidValuesLine } from './monitorLines';
+import { driftLine, fairnessLine, healthGaugeLine, invalidValuesLine } from './monitorLines';
 import type { MonitorStateWriter } from './monitorStateFile';
-import type { FieldHealthStatus } from '../status/protocol';
-import type { HealthReport } from '../monitor';
+import type { FairnessStatus, FieldHealthStatus } from '../status/protocol';
+import type { FairnessReport, HealthReport } from '../monitor';
 
 /** Series listed in `status --json`. */
 const STATUS_FIELDS = 50;
@@ -27,6 +27,7 @@ export class MonitorReporter {
   private timers: NodeJS.Timeout[] = [];
   private reporting = false;
   private readonly health: FieldHealthStatus;
+  private readonly fairness: FairnessStatus;
 
   constructor(
     private readonly instance: ResolvedInstance,
@@ -37,6 +38,7 @@ export class MonitorReporter {
     private readonly state?: MonitorStateWriter,
   ) {
     this.packer = new DatagramPacker(instance.dogstatsd.maxDatagramBytes, transport.lineSuffix);
+    this.fairness = { enabled: instance.fairness.length > 0, checks: instance.fairness.length, groups_reporting: null, outside_four_fifths: null, executions_skipped: 0, skipped_by_reason: {}, groups: [] };
     this.health = { enabled: instance.drift.fieldHealth, series_tracked: null, series_reporting: null, invalid_values: 0, invalid_by_reason: {}, fields: [] };
   }
 
@@ -48,6 +50,36 @@ export class MonitorReporter {
   /** Field health as `status` shows it (from the last report). */
   fieldHealthStatus(): FieldHealthStatus {
     return this.health;
+  }
+
+  /** Fairness as `status` shows it (from the last report). */
+  fairnessStatus(): FairnessStatus {
+    return this.fairness;
+  }
+
+  private noteFairness(report: FairnessReport): void {
+    const f = this.fairness;
+    for (const s of report.skipped) {
+      f.executions_skipped += s.count;
+      f.skipped_by_reason[s.reason] = (f.skipped_by_reason[s.reason] ?? 0) + s.count;
+    }
+    const byKey = new Map<string, FairnessStatus['groups'][number]>();
+    let outside = 0;
+    for (const g of report.gauges) {
+      const key = JSON.stringify([g.algorithmName, g.version, g.check, g.group]);
+      let e = byKey.get(key);
+      if (e === undefined) byKey.set(key, (e = { algorithm_name: g.algorithmName, algorithm_version: g.version, check: g.check, group: g.group, positive_rate: NaN, executions: 0 }));
+      if (g.metric === 'positive_rate') e.positive_rate = g.value;
+      else if (g.metric === 'executions') e.executions = g.value;
+      else {
+        e.disparate_impact = g.value;
+        if (g.value < 0.8 || g.value > 1.25) outside++;
+      }
+    }
+    const far = (e: FairnessStatus['groups'][number]): number => (e.disparate_impact === undefined ? 0 : Math.abs(Math.log(e.disparate_impact)));
+    f.groups_reporting = byKey.size;
+    f.outside_four_fifths = outside;
+    f.groups = [...byKey.values()].sort((a, b) => far(b) - far(a)).slice(0, STATUS_FIELDS);
   }
 
   private noteHealth(report: HealthReport, trackedSeries: number): void {
@@ -93,6 +125,11 @@ export class MonitorReporter {
         this.noteHealth(report.health, report.trackedSeries);
         for (const g of report.health.gauges) lines.push(healthGaugeLine(g, tags));
         for (const c of report.health.invalid) lines.push(invalidValuesLine(c, tags));
+      }
+      if (report.fairness) {
+        this.noteFairness(report.fairness);
+        for (const g of report.fairness.gauges) lines.push(fairnessLine(g, tags));
+        for (const s of report.fairness.skipped) this.telemetry.fairnessSkips(s.reason, s.count);
       }
       for (const line of lines) if (!this.packer.add(line)) this.telemetry.dropped('too_long');
       const result = await this.transport.send(this.packer.take());

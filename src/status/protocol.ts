@@ -65,7 +65,34 @@ export interface InstanceStatus {
     drift: { enabled: boolean; series_tracked: number | null; values_untracked: number };
     /** Absent from a process of an earlier release. */
     field_health?: FieldHealthStatus;
+    /** Absent from a process of an earlier release. */
+    fairness?: FairnessStatus;
   };
+}
+
+/** Fairness of one instance: counts (shown as text) and, in --json, the groups that send. */
+export interface FairnessStatus {
+  enabled: boolean;
+  /** Checks configured. */
+  checks: number;
+  /** Version x check x group rates sent at the last report; null before it. */
+  groups_reporting: number | null;
+  /** Disparate impacts sent at the last report outside [0.8, 1.25]; null before it. */
+  outside_four_fifths: number | null;
+  /** Executions left out of a check since start, and by reason (outcome_missing, outcome_unusable, group_missing). */
+  executions_skipped: number;
+  skipped_by_reason: Record<string, number>;
+  /** The groups that sent at the last report, the farthest disparate impact from 1 first (at most 50). */
+  groups: Array<{
+    algorithm_name: string;
+    algorithm_version: string;
+    check: string;
+    group: string;
+    positive_rate: number;
+    executions: number;
+    /** Absent for the reference group, and while no ratio is sent. */
+    disparate_impact?: number;
+  }>;
 }
 
 /** Field health of one instance: counts (shown as text) and, in --json, the fields that send. */

@@ -122,6 +122,14 @@ export function renderInstance(i: InstanceStatus): string[] {
   if (health?.enabled === true)
     rows.push(['fields with missing values', n(health.series_reporting)], ['invalid values', `${health.invalid_values}${byReason(health.invalid_by_reason)}`]);
   else if (health !== undefined) rows.push(['field health', 'disabled']);
+  const fair = i.monitoring.fairness;
+  if (fair?.enabled === true)
+    rows.push(
+      ['fairness checks', String(fair.checks)],
+      ['fairness groups reporting', n(fair.groups_reporting)],
+      ['disparate impact outside 0.8-1.25', n(fair.outside_four_fifths)],
+      ['executions left out of checks', `${fair.executions_skipped}${byReason(fair.skipped_by_reason)}`],
+    );
   out.push('  Model monitoring');
   out.push(...fields(rows, '    '));
   return out;

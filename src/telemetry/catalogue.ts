@@ -4,11 +4,11 @@
  * service_checks.json and the dashboard against this list (and against captured datagrams).
  */
 import type { ErrorCode } from '../errors';
-import { DRIFT_NAMESPACE, DROP_REASONS, DURATION_FIELD, FORWARDER_NAMESPACE, GUARDED_TAGS, MISSING_REASONS, QUALITY_NAMESPACE } from '../map/dropReasons';
+import { DRIFT_NAMESPACE, DROP_REASONS, DURATION_FIELD, FAIRNESS_NAMESPACE, FORWARDER_NAMESPACE, GUARDED_TAGS, MISSING_REASONS, QUALITY_NAMESPACE } from '../map/dropReasons';
 import { REJECT_REASONS } from '../decode/rejectReasons';
 
 // The reasons live with the stage that produces them; the catalogue lists them for the assets.
-export { DRIFT_NAMESPACE, DROP_REASONS, DURATION_FIELD, GUARDED_TAGS, MISSING_REASONS, QUALITY_NAMESPACE, REJECT_REASONS };
+export { DRIFT_NAMESPACE, DROP_REASONS, DURATION_FIELD, FAIRNESS_NAMESPACE, GUARDED_TAGS, MISSING_REASONS, QUALITY_NAMESPACE, REJECT_REASONS };
 export type { DropReason, GuardedTag } from '../map/dropReasons';
 export type { RejectReason } from '../decode/rejectReasons';
 
@@ -65,6 +65,13 @@ export const TELEMETRY_METRICS = {
   errors: m('errors', 'count', 'error', 'Failures met while running, by stage (consume, encode, send, dead_letter, commit, lag, telemetry, drift, drift_state) and error_code; the work is retried, nothing is lost.', ['stage', 'error_code']),
   driftSeriesTracked: m('drift.series_tracked', 'gauge', 'item', 'Series (algorithm version x inference field) whose distribution model drift tracks.', []),
   driftValuesUntracked: m('drift.values_untracked', 'count', 'sample', 'Values not tracked for model drift because the series cap (drift.max_series) was reached.', []),
+  fairnessExecutionsSkipped: m(
+    'fairness.executions_skipped',
+    'count',
+    'execution',
+    'Executions left out of a fairness check, by reason. outcome_missing: no outcome field; outcome_unusable: an outcome that is not a number or a boolean; group_missing: no group value (absent, null, or neither a string nor a number).',
+    ['reason'],
+  ),
 } as const satisfies Record<string, TelemetryMetric>;
 
 /** Model drift: a fixed namespace whatever `prefix` says, reserved like the forwarder's own. */
@@ -105,6 +112,39 @@ export const QUALITY_METRICS = {
     unit: 'sample',
     description: 'Values of an inference field of an algorithm version that were present but not usable, by reason (null, non_numeric, non_finite); one per execution, absent values not included.',
     tags: [...QUALITY_TAGS, 'reason'],
+  },
+} as const satisfies Record<string, TelemetryMetric>;
+
+/** Why an execution was left out of a fairness check (tag `reason`). */
+export const FAIRNESS_SKIP_REASONS = ['outcome_missing', 'outcome_unusable', 'group_missing'] as const;
+
+const FAIRNESS_TAGS = ['algorithm_name', 'algorithm_version', 'algorithm_owner', 'check', 'outcome', 'group_field', 'group'];
+
+/** Fairness (model bias): a fixed namespace whatever `prefix` says, reserved like drift's. */
+export const FAIRNESS_METRICS = {
+  positiveRate: {
+    name: FAIRNESS_NAMESPACE + 'positive_rate',
+    kind: 'gauge',
+    unit: 'fraction',
+    description:
+      "Share of an algorithm version's executions of a group, in its current window (the last hour), whose outcome was positive. Sent once the group has min_group_executions executions in the window (tags check, outcome, group_field, group).",
+    tags: FAIRNESS_TAGS,
+  },
+  executions: {
+    name: FAIRNESS_NAMESPACE + 'executions',
+    kind: 'gauge',
+    unit: 'execution',
+    description:
+      'Executions of an algorithm version by a group in its current window (the last hour), as counted by a fairness check. Sent with the positive rate, once the group has min_group_executions executions.',
+    tags: FAIRNESS_TAGS,
+  },
+  disparateImpact: {
+    name: FAIRNESS_NAMESPACE + 'disparate_impact',
+    kind: 'gauge',
+    unit: '',
+    description:
+      "Positive rate of a group divided by the reference group's (demographic parity ratio), per algorithm version and fairness check. Below 0.8 or above 1.25 fails the four-fifths rule; not sent while either group is under min_group_executions or the reference rate is 0.",
+    tags: FAIRNESS_TAGS,
   },
 } as const satisfies Record<string, TelemetryMetric>;
 

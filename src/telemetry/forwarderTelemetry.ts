@@ -11,6 +11,7 @@ import {
   type DropReason,
   errorCodeTag,
   type FailureStage,
+  type FAIRNESS_SKIP_REASONS,
   GUARDED_TAGS,
   type GuardedTag,
   REJECT_REASONS,
@@ -18,6 +19,8 @@ import {
   SERVICE_CHECKS,
   TELEMETRY_METRICS,
 } from './catalogue';
+
+type FairnessSkipReason = (typeof FAIRNESS_SKIP_REASONS)[number];
 
 export interface TelemetryTotals {
   consumed: number;
@@ -63,6 +66,9 @@ export class ForwarderTelemetry {
   private failures = new Map<string, number>();
   private driftSeries?: number;
   private driftUntracked = 0;
+  /** Executions left out of a fairness check since the last drain, and in all, by reason. */
+  private readonly fairnessSkipped = new Map<FairnessSkipReason, number>();
+  private readonly fairnessSkippedTotal = new Map<FairnessSkipReason, number>();
   /** Cumulative, for `status` (drainLines clears the per-interval ones above). */
   private readonly failureTotals = new Map<string, number>();
   private readonly lastFailures = new Map<FailureStage, { code: ErrorCode; at: number }>();
@@ -116,6 +122,13 @@ export class ForwarderTelemetry {
     this.failureTotals.set(total, (this.failureTotals.get(total) ?? 0) + 1);
     this.lastFailures.set(stage, { code, at: Date.now() });
   }
+  /** From model monitoring's last report: executions left out of a fairness check, by reason. */
+  fairnessSkips(reason: FairnessSkipReason, n: number): void {
+    if (!(n > 0)) return;
+    this.fairnessSkipped.set(reason, (this.fairnessSkipped.get(reason) ?? 0) + n);
+    this.fairnessSkippedTotal.set(reason, (this.fairnessSkippedTotal.get(reason) ?? 0) + n);
+  }
+
   /** From the drift engine's last report: series tracked now, and values left untracked since. */
   drift(seriesTracked: number, valuesUntracked: number): void {
     this.driftSeries = seriesTracked;
@@ -155,6 +168,7 @@ export class ForwarderTelemetry {
     for (const r of REJECT_REASONS) if (t.rejected[r] > 0) out[`rejected.${r}`] = t.rejected[r];
     for (const r of DROP_REASONS) if (t.dropped[r] > 0) out[`dropped.${r}`] = t.dropped[r];
     for (const [k, n] of this.failureTotals) out[`errors.${k}`] = n;
+    for (const [r, n] of this.fairnessSkippedTotal) out[`fairness_skipped.${r}`] = n;
     return out;
   }
   /** The last failure counted for `stage`, with its time (ms). */
@@ -196,6 +210,8 @@ export class ForwarderTelemetry {
     this.failures.clear();
     count(M.driftValuesUntracked.name, this.driftUntracked);
     this.driftUntracked = 0;
+    for (const [r, n] of this.fairnessSkipped) count(M.fairnessExecutionsSkipped.name, n, `reason:${r}`);
+    this.fairnessSkipped.clear();
     if (this.driftSeries !== undefined) lines.push(formatLine(M.driftSeriesTracked.name, this.driftSeries, 'gauge', this.tags));
     this.sent = structuredClone(t);
     for (const ms of this.batchDurations) lines.push(formatLine(M.batchDuration.name, Math.round(ms * 1000) / 1000, 'distribution', this.tags));
