@@ -13,8 +13,9 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { CARDINALITY, DRIFT, FAIRNESS, INIT_CONFIG } from './schemaSections';
 
-export const METRIC_TYPES = ['gauge', 'count', 'histogram', 'distribution'] as const;
-export type MetricType = (typeof METRIC_TYPES)[number];
+// Kept with the mapping stage (which imports nothing from config/), so config may use map/'s tag rules.
+import { METRIC_TYPES } from '../map/metricTypes';
+export { METRIC_TYPES, type MetricType } from '../map/metricTypes';
 
 /** Where the forwarder looks for its config file when `-c` is not given (not the Agent's conf.d/). */
 export const DEFAULT_CONFIG_PATH = '/etc/algorithmia-insights/conf.yaml';

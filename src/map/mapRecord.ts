@@ -6,7 +6,7 @@
  * Per-config work (tag strings, name checks, type lookups) is done once and cached; per
  * message the work is a few map lookups and string concatenations.
  */
-import type { MetricType } from '../config/schema';
+import type { MetricType } from './metricTypes';
 import { InsightsError } from '../errors';
 import { DURATION_FIELD, type DropReason, type GuardedTag, type MissingReason, RESERVED_NAMESPACES } from './dropReasons';
 import type { InsightsRecord } from '../decode/decodeMessage';

@@ -928,6 +928,7 @@ describe('datagram audit (for lines captured from a real run)', () => {
     telemetry.setLagSeconds(0, 12.345);
     telemetry.failure('send', 'SINK_SEND');
     telemetry.drift(12, 3);
+    telemetry.fairnessSkips('group_missing', 2);
     const lines = [...telemetry.drainLines({ status: 0 }), ...telemetry.drainLines({ status: 2, message: 'connect ECONNREFUSED' })];
 
     const mapper = defaultMapper();

@@ -76,7 +76,7 @@ describe('the monitoring state', () => {
   it('a section this release does not know (a later signal) is ignored', () => {
     const state = readState(busyMonitor().snapshot());
     if (!state.ok) throw new Error('unreadable');
-    state.sections.set('fairness', new Uint8Array([1, 2, 3]));
+    state.sections.set('a_later_signal', new Uint8Array([1, 2, 3]));
     const restored = Monitor.restore(writeState(state.sections), OPTS);
     expect(restored.ok).toBe(true);
   });
