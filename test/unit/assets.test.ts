@@ -53,16 +53,18 @@ import {
   type Widget,
 } from './assets/checks';
 import { csvRecords, parseCsv } from './assets/csv';
-import { auditDatagrams, MONITORING_NAMESPACES, parseDogStatsDLine, QUALITY_NAMESPACE, type DatagramContext } from './assets/datagrams';
+import { auditDatagrams, FAIRNESS_NAMESPACE, MONITORING_NAMESPACES, parseDogStatsDLine, QUALITY_NAMESPACE, type DatagramContext } from './assets/datagrams';
 import {
   extractMetricQueries,
   extractMetrics,
   isAnomalyQuery,
   messageTagRefs,
+  monitorAlertsAt,
   parseAnomalyMonitorQuery,
   parseMetricMonitorQuery,
   parseServiceCheckMonitorQuery,
   timeframeSeconds,
+  wrappingFunctions,
 } from './assets/queries';
 import { CardinalityGuard } from '../../src/map/cardinalityGuard';
 import { Mapper } from '../../src/map/mapRecord';
@@ -115,14 +117,54 @@ const FIELD_HEALTH_METRICS: Array<Omit<TelemetryMetric, 'description'>> = [
   { name: `${QUALITY_NAMESPACE}invalid_values`, kind: 'count', unit: 'sample', tags: ['field', 'reason'] },
 ];
 const fieldHealthByName = new Map(FIELD_HEALTH_METRICS.map((m) => [m.name, m]));
+
+/** Fairness's tags besides the algorithm tags (issue 24). */
+const FAIRNESS_TAGS = ['check', 'outcome', 'group_field', 'group'];
+/**
+ * Fairness's metrics as issue 24 names them, with the start of each metadata description, as for
+ * field health: what the catalogue must define and metadata.csv, the dashboard and the monitor use.
+ */
+const FAIRNESS_METRICS: Array<Omit<TelemetryMetric, 'description'> & { starts: string }> = [
+  {
+    name: `${FAIRNESS_NAMESPACE}positive_rate`,
+    kind: 'gauge',
+    unit: 'fraction',
+    tags: FAIRNESS_TAGS,
+    starts: "Share of an algorithm version's executions of a group, in its current window (the last hour), whose outcome was positive.",
+  },
+  {
+    name: `${FAIRNESS_NAMESPACE}executions`,
+    kind: 'gauge',
+    unit: 'execution',
+    tags: FAIRNESS_TAGS,
+    starts: 'Executions of an algorithm version by a group in its current window (the last hour), as counted by a fairness check.',
+  },
+  {
+    name: `${FAIRNESS_NAMESPACE}disparate_impact`,
+    kind: 'gauge',
+    unit: 'fraction',
+    tags: FAIRNESS_TAGS,
+    starts: "Positive rate of a group divided by the reference group's (demographic parity ratio), per algorithm version and fairness check.",
+  },
+];
+const fairnessByName = new Map(FAIRNESS_METRICS.map((m) => [m.name, m]));
+/** The forwarder's own count of executions a fairness check left out (issue 24; a telemetry metric). */
+const FAIRNESS_SKIPPED = {
+  name: `${TELEMETRY_PREFIX}fairness.executions_skipped`,
+  kind: 'count',
+  unit: 'execution',
+  tags: ['reason'],
+  reasons: ['outcome_missing', 'outcome_unusable', 'group_missing'],
+  starts: 'Executions left out of a fairness check, by reason.',
+} as const;
 const serviceCheckByName = new Map(Object.values(SERVICE_CHECKS).map((s) => [s.name as string, s]));
 
 const tags: TagModel = {
   tagsOf(metric) {
-    const t = telemetryByName.get(metric);
+    // The catalogue first; the issues' names until the catalogue has them (checked below).
+    const t = telemetryByName.get(metric) ?? (metric === FAIRNESS_SKIPPED.name ? FAIRNESS_SKIPPED : undefined);
     if (t) return new Set([...TELEMETRY_COMMON_TAGS, ...t.tags]);
-    // The catalogue first; the issue's names until the catalogue has them (checked below).
-    const d = monitoringByName.get(metric) ?? fieldHealthByName.get(metric);
+    const d = monitoringByName.get(metric) ?? fieldHealthByName.get(metric) ?? fairnessByName.get(metric);
     if (d) return new Set([...ALGORITHM_TAGS, ...d.tags]);
     return metric.startsWith(PREFIX) ? new Set(ALGORITHM_TAGS) : undefined;
   },
@@ -406,6 +448,37 @@ describe('metadata.csv and service_checks.json against what the check process em
     }
   });
 
+  it.each(FAIRNESS_METRICS.map((m) => [m.name, m] as const))("documents fairness's %s as issue 24 names it", (name, m) => {
+    const row = metadata.get(name);
+    expect(row).toBeDefined();
+    const want = metadataTypeFor(m.kind);
+    // Neither side is better: a rate or a ratio far from the reference's either way is the finding.
+    expect(row).toMatchObject({ metric_type: want.metric_type, unit_name: m.unit, per_unit_name: want.per_unit_name ?? '', orientation: '0', integration: 'algorithmia' });
+    expect({ name, starts: row?.description.startsWith(m.starts) }).toEqual({ name, starts: true });
+    for (const t of [...ALGORITHM_TAGS.filter((x) => x !== 'env'), ...m.tags]) expect({ name, t, described: row?.description.includes(t) }).toEqual({ name, t, described: true });
+  });
+
+  it("documents the forwarder's count of executions left out of fairness checks, with every reason", () => {
+    const row = metadata.get(FAIRNESS_SKIPPED.name);
+    expect(row).toBeDefined();
+    expect(row).toMatchObject({ ...metadataTypeFor(FAIRNESS_SKIPPED.kind), unit_name: FAIRNESS_SKIPPED.unit, orientation: '-1', integration: 'algorithmia' });
+    expect(row?.description.startsWith(FAIRNESS_SKIPPED.starts.replace(/\.$/, ''))).toBe(true);
+    for (const r of FAIRNESS_SKIPPED.reasons) expect({ r, described: row?.description.includes(r) }).toEqual({ r, described: true });
+  });
+
+  // Fails while the catalogue lacks fairness's metrics (they are added with the fairness code, in parallel).
+  it("the catalogue defines fairness's metrics as issue 24 names them", () => {
+    const inCatalogue = [...monitoringByName.values()].filter((m) => m.name.startsWith(FAIRNESS_NAMESPACE));
+    expect(inCatalogue.map((m) => m.name).sort()).toEqual(FAIRNESS_METRICS.map((m) => m.name).sort());
+    for (const spec of FAIRNESS_METRICS) {
+      const m = monitoringByName.get(spec.name);
+      expect({ name: spec.name, kind: m?.kind, unit: m?.unit }).toEqual({ name: spec.name, kind: spec.kind, unit: spec.unit });
+      expect(m?.tags).toEqual(expect.arrayContaining(spec.tags));
+    }
+    const skipped = telemetryByName.get(FAIRNESS_SKIPPED.name);
+    expect({ kind: skipped?.kind, unit: skipped?.unit, tags: skipped?.tags }).toEqual({ kind: FAIRNESS_SKIPPED.kind, unit: FAIRNESS_SKIPPED.unit, tags: [...FAIRNESS_SKIPPED.tags] });
+  });
+
   /** Rows that name no metric the check process emits, or lie outside our namespaces. */
   const unknownRows = (list: MetadataRow[]): string[] => {
     const known = new Set([CHECK_METRIC, ...telemetryByName.keys(), ...monitoringByName.keys()]);
@@ -416,7 +489,8 @@ describe('metadata.csv and service_checks.json against what the check process em
   it('lists nothing the check process does not emit (no placeholder, no stale row)', () => {
     expect(unknownRows(rows)).toEqual([]);
     const row = (metric_name: string) => ({ ...rows[0], metric_name });
-    const listed = rows.filter((r) => monitoringByName.has(r.metric_name) || !r.metric_name.startsWith(QUALITY_NAMESPACE));
+    // The rows the catalogue knows (a monitoring signal's rows land before its catalogue entries), then four that it cannot.
+    const listed = rows.filter((r) => unknownRows([r]).length === 0);
     expect(unknownRows([...listed, row(`${DRIFT_NAMESPACE}ks`), row(`${QUALITY_NAMESPACE}share`), row(`${TELEMETRY_PREFIX}stale`), row(`${PREFIX}risk_score`)])).toEqual([
       `${DRIFT_NAMESPACE}ks`,
       `${QUALITY_NAMESPACE}share`,
@@ -481,7 +555,7 @@ describe('dashboard', () => {
 
   it('has the groups and widgets the issue asks for', () => {
     const groups = dash.widgets.map((w) => w.definition.title);
-    expect(groups).toEqual(['About Algorithmia', 'Overview', 'Versions', 'Top algorithms', 'Model drift', 'Field health', 'Forwarder health']);
+    expect(groups).toEqual(['About Algorithmia', 'Overview', 'Versions', 'Top algorithms', 'Model drift', 'Field health', 'Fairness', 'Forwarder health']);
     const has = (re: RegExp) => expect(allQueries.some((q) => re.test(q))).toBe(true);
     has(/^count:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}\.as_rate\(\)$/);
     has(/^avg:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}$/);
@@ -545,6 +619,48 @@ describe('dashboard', () => {
     }
     const note = inGroup.filter((w) => w.definition.type === 'note').map((w) => w.definition.content as string).join('\n');
     for (const text of ['absent', 'null', 'non_numeric', 'non_finite', 'trailing', 'previous_version', '0.01', 'custom metric', 'drift.field_health: false']) expect({ text, inNote: note.includes(text) }).toEqual({ text, inNote: true });
+  });
+
+  it('has a fairness group: positive rate by group over time, disparate impact now and over time against 0.8 and 1.25, executions by group, a note', () => {
+    const inGroup = widgets.filter(({ path }) => path.startsWith('/Fairness')).map(({ widget }) => widget);
+    const [rate, ratio, executions] = ['positive_rate', 'disparate_impact', 'executions'].map((n) => FAIRNESS_NAMESPACE + n);
+    const re = (metric: string) => metric.replace(/\./g, '\\.');
+    const only = (type: string, metric: string) => inGroup.filter((w) => w.definition.type === type && widgetQueries(w).some((q) => extractMetrics(q).includes(metric)));
+    // Over time, one line per check and group, for the version the template variables select.
+    expect(only('timeseries', rate).flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^avg:${re(rate)}\\{[^}]*\\} by \\{check,group\\}$`))]);
+    expect(only('timeseries', executions).flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^sum:${re(executions)}\\{[^}]*\\} by \\{check,group\\}$`))]);
+    // The ratio now, one bar per algorithm, version, outcome and group, lowest first, coloured outside 0.8 to 1.25.
+    const top = only('toplist', ratio);
+    expect(top.flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^avg:${re(ratio)}\\{[^}]*\\} by \\{algorithm_name,algorithm_version,outcome,group\\}$`))]);
+    type Formula = { limit: { order: string }; conditional_formats: Array<{ comparator: string; value: number; palette: string }> };
+    const request = (top[0].definition.requests as Array<{ queries: Array<{ aggregator: string }>; formulas: Formula[] }>)[0];
+    expect(request).toMatchObject({ queries: [{ aggregator: 'last' }], formulas: [{ limit: { order: 'asc' } }] });
+    // The colour of a ratio as the widget applies it: the first format whose condition holds.
+    const colour = (v: number) => request.formulas[0].conditional_formats.find((f) => ({ '<': v < f.value, '>': v > f.value, '>=': v >= f.value, '<=': v <= f.value })[f.comparator])?.palette;
+    expect([0.5, 0.7999, 0.8, 1, 1.25, 1.2501, 3].map(colour)).toEqual(['white_on_red', 'white_on_red', 'white_on_green', 'white_on_green', 'white_on_green', 'white_on_red', 'white_on_red']);
+    // The ratio over time with both bounds marked.
+    const overTime = only('timeseries', ratio);
+    expect(overTime.flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^avg:${re(ratio)}\\{[^}]*\\} by \\{check,group\\}$`))]);
+    expect((overTime[0].definition.markers as Array<{ value: string; display_type: string }>).map((m) => [m.value, m.display_type.split(' ')[0]])).toEqual([
+      ['y = 0.8', 'error'],
+      ['y = 1.25', 'error'],
+    ]);
+    // Executions left out, by reason, as counts (a forwarder metric: filtered by topic and consumer group).
+    expect(only('timeseries', FAIRNESS_SKIPPED.name).flatMap(widgetQueries)).toEqual([`sum:${FAIRNESS_SKIPPED.name}{$env,$topic,$consumer_group} by {reason}.as_count()`]);
+    // Every fairness metric of metadata.csv is on the dashboard, and only in this group.
+    const fairness = [...metadata.keys()].filter((n) => n.startsWith(FAIRNESS_NAMESPACE));
+    expect(fairness.sort()).toEqual(FAIRNESS_METRICS.map((m) => m.name).sort());
+    const queried = (ws: Widget[]) => new Set(ws.flatMap(widgetQueries).flatMap(extractMetrics));
+    for (const m of [...fairness, FAIRNESS_SKIPPED.name]) expect({ m, shown: queried(inGroup).has(m) }).toEqual({ m, shown: true });
+    const elsewhere = widgets.filter(({ path }) => !path.startsWith('/Fairness')).map(({ widget }) => widget);
+    expect([...queried(elsewhere)].filter((m) => m.startsWith(FAIRNESS_NAMESPACE) || m === FAIRNESS_SKIPPED.name)).toEqual([]);
+    // Each fairness query follows the check and group template variables.
+    expect(dash.template_variables.map((t) => t.name)).toEqual(expect.arrayContaining(['check', 'group']));
+    for (const q of inGroup.flatMap(widgetQueries).flatMap(extractMetricQueries).filter((q) => q.metric.startsWith(FAIRNESS_NAMESPACE)))
+      expect(q.scope).toEqual(expect.arrayContaining(['$check', '$group', '$algorithm_name', '$algorithm_version']));
+    const note = inGroup.filter((w) => w.definition.type === 'note').map((w) => w.definition.content as string).join('\n');
+    for (const text of ['0.8', '1.25', 'four-fifths', 'reference', '`other`', 'min_group_executions', 'ground truth', "Simpson's paradox", 'tag values', 'custom metric', '`fairness`'])
+      expect({ text, inNote: note.includes(text) }).toEqual({ text, inNote: true });
   });
 
   it('explains how to compare versions on your own inference metric, without querying one', () => {
