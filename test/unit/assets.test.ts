@@ -779,6 +779,45 @@ describe('recommended monitors', () => {
     for (const text of ['absent', 'null', 'trailing', 'previous_version', 'Field health']) expect(mon.definition.message).toContain(text);
   });
 
+  it('watches disparate impact: both sides of 0.8 to 1.25 in one monitor, by algorithm, version, check and group, sustained for 30 minutes', () => {
+    const mon = byPath('assets/monitors/fairness_disparate_impact.json');
+    expect(mon.definition.name).toBe('[Algorithmia] Disparate impact');
+    const q = parseMetricMonitorQuery(mon.definition.query);
+    // min over the window with >: every point of the last 30 minutes is outside the band, so one noisy report does not page.
+    expect(q).toMatchObject({ evaluation: 'min(last_30m)', comparator: '>' });
+    expect(q?.queries).toEqual([
+      { aggregator: 'avg', metric: `${FAIRNESS_NAMESPACE}disparate_impact`, scope: ['*'], groupBy: ['algorithm_name', 'algorithm_version', 'check', 'group'], functions: [] },
+    ]);
+    expect(wrappingFunctions(q?.body ?? '')).toEqual(['abs', 'log10']);
+    // The monitor's own arithmetic against the rule itself: a ratio below 0.8 or above 1.25 alerts, the bounds do not.
+    const ratios = [0.1, 0.5, 0.79, 0.7999, 0.79999, 0.8, 0.80001, 0.9, 1, 1.1, 1.2499, 1.25, 1.25001, 1.2501, 1.3, 2, 10];
+    expect(ratios.map((r) => [r, monitorAlertsAt(mon.definition.query, r)])).toEqual(ratios.map((r) => [r, r < 0.8 || r > 1.25]));
+    // Healthy or small groups send no ratio (issue 24): no data is not an alert.
+    expect(mon.definition.options).toMatchObject({ thresholds: { critical: q?.threshold }, notify_no_data: false });
+    expect(Object.keys(mon.definition.options.thresholds)).toEqual(['critical']);
+    expect([...new Set(messageTagRefs(mon.definition.message))].sort()).toEqual(['algorithm_name', 'algorithm_version', 'check', 'group']);
+    for (const text of ['0.8', '1.25', 'four-fifths', 'reference', 'min_group_executions', 'ground truth', "Simpson's paradox", 'Fairness']) expect({ text, inMessage: mon.definition.message.includes(text) }).toEqual({ text, inMessage: true });
+  });
+
+  it('evaluates the arithmetic around a monitor query, and refuses other shapes (deliberate negatives)', () => {
+    const mon = byPath('assets/monitors/fairness_disparate_impact.json');
+    const alertsAt = (query: string) => [0.5, 0.8, 1, 1.25, 2].map((r) => monitorAlertsAt(query, r));
+    expect(alertsAt(mon.definition.query)).toEqual([true, false, false, false, true]);
+    // One side only: the low ratio no longer alerts.
+    expect(alertsAt(mon.definition.query.replace(/^min\(last_30m\):abs\((.*)\) >/, 'min(last_30m):$1 >'))).toEqual([false, false, false, false, true]);
+    // The rounded threshold 0.0969 alerts at exactly 0.8 and 1.25.
+    expect(alertsAt(mon.definition.query.replace(/> [0-9.]+$/, '> 0.0969'))).toEqual([true, true, false, true, true]);
+    // log2 instead of log10: the band becomes 0.935 to 1.07.
+    expect(monitorAlertsAt(mon.definition.query.replace('log10(', 'log2('), 0.9)).toBe(true);
+    expect(monitorAlertsAt(mon.definition.query, 0.9)).toBe(false);
+    expect(wrappingFunctions('abs(log10(avg:a.b{*} by {c}))')).toEqual(['abs', 'log10']);
+    expect(wrappingFunctions('avg:a.b{*}')).toEqual([]);
+    expect(wrappingFunctions('abs(avg:a.b{*} - avg:c.d{*})')).toBeNull();
+    expect(wrappingFunctions('exp(avg:a.b{*})')).toBeNull();
+    expect(wrappingFunctions('abs(avg:a.b{*}) * 2')).toBeNull();
+    expect(monitorAlertsAt('avg:a.b{*} > 1', 2)).toBeUndefined();
+  });
+
   it('watches the volume of each algorithm with anomalies(): executions per algorithm (all versions), both directions, a stop counted as 0', () => {
     const mon = byPath('assets/monitors/algorithm_executions_anomaly.json');
     expect(mon.definition.type).toBe('query alert');
@@ -887,6 +926,13 @@ describe('recommended monitors', () => {
     expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('field,baseline', 'field,baseline,reason')), missingBase), /by reason, a tag it does not carry/);
     expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('missing_ratio_change', 'missing_share')), missingBase), /missing_share, which metadata\.csv does not list/);
     expectProblem(bad((m) => (m.definition.message += ' {{reason.name}}'), missingBase), /does not group by reason/);
+    const fairnessBase = byPath('assets/monitors/fairness_disparate_impact.json');
+    expect(bad(() => undefined, fairnessBase)).toEqual([]);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace(/> [0-9.]+$/, '> 0.0969')), fairnessBase), /differs from options\.thresholds\.critical/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('check,group', 'check,group,reason')), fairnessBase), /by reason, a tag it does not carry/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('disparate_impact', 'equal_opportunity')), fairnessBase), /equal_opportunity, which metadata\.csv does not list/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace(' by {algorithm_name,algorithm_version,check,group}', ' by {algorithm_name,algorithm_version}')), fairnessBase), /does not group by check/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.warning = 0.2), fairnessBase), /near side/);
   });
 });
 
@@ -1019,6 +1065,8 @@ describe('datagram audit (for lines captured from a real run)', () => {
     `${QUALITY_NAMESPACE}missing_ratio:0.4|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income`,
     `${QUALITY_NAMESPACE}missing_ratio_change:0.38|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income,baseline:trailing`,
     `${QUALITY_NAMESPACE}invalid_values:20|c|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income,reason:null`,
+    ...FAIRNESS_METRICS.map((m) => `${m.name}:0.3|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,check:approval_by_age,outcome:approved,group_field:age_band,group:under_25`),
+    `${FAIRNESS_SKIPPED.name}:2|c|#topic:insights,consumer_group:g,reason:group_missing`,
     `_sc|${SERVICE_CHECKS.canConnect.name}|0|#topic:insights,consumer_group:g`,
     `_sc|${SERVICE_CHECKS.canConnect.name}|2|#topic:insights|m:connect ECONNREFUSED 127.0.0.1:9092|#still message`,
   ];
@@ -1076,8 +1124,13 @@ describe('datagram audit (for lines captured from a real run)', () => {
       lines.push(formatLine(m.name, 0.2, m.kind, version + extra));
     }
 
+    // Fairness as issue 24 defines it: three gauges per check and group, and the forwarder's count of executions left out.
+    const fairness = 'algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,check:approval_by_age,outcome:approved,group_field:age_band,group:under_25';
+    for (const m of FAIRNESS_METRICS) lines.push(formatLine(m.name, 0.44, m.kind, fairness));
+    lines.push(formatLine(FAIRNESS_SKIPPED.name, 3, FAIRNESS_SKIPPED.kind, 'topic:insights,consumer_group:algorithmia-insights-datadog,reason:outcome_missing'));
+
     const emitted = new Set(lines.map((l) => parseDogStatsDLine(l)?.name));
-    for (const m of [...Object.values(TELEMETRY_METRICS), ...Object.values(DRIFT_METRICS), ...FIELD_HEALTH_METRICS]) expect(emitted).toContain(m.name);
+    for (const m of [...Object.values(TELEMETRY_METRICS), ...Object.values(DRIFT_METRICS), ...FIELD_HEALTH_METRICS, ...FAIRNESS_METRICS, FAIRNESS_SKIPPED]) expect(emitted).toContain(m.name);
     expect(emitted).toContain(CHECK_METRIC);
     expect(emitted).toContain(SERVICE_CHECKS.canConnect.name);
     expect(auditDatagrams(lines, ctx)).toEqual([]);
@@ -1097,7 +1150,10 @@ describe('datagram audit (for lines captured from a real run)', () => {
     expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], ctx), /drift\.ks was emitted but metadata\.csv does not list it/);
     expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], { ...ctx, prefix: 'ml.' }), /drift\.ks was emitted but metadata\.csv does not list it/);
     expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}share:0.1|g`], { ...ctx, prefix: 'ml.' }), /quality\.share was emitted but metadata\.csv does not list it/);
-    expectProblem(auditDatagrams(['algorithmia.fairness.positive_rate:0.3|g'], ctx), /fairness\.positive_rate was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${FAIRNESS_NAMESPACE}equal_opportunity:0.3|g`], ctx), /fairness\.equal_opportunity was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${FAIRNESS_NAMESPACE}equal_opportunity:0.3|g`], { ...ctx, prefix: 'ml.' }), /fairness\.equal_opportunity was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${FAIRNESS_NAMESPACE}disparate_impact:1.1|c`], ctx), /disparate_impact was emitted as a count/);
+    expectProblem(auditDatagrams([`${FAIRNESS_SKIPPED.name}:1|g`], ctx), /executions_skipped was emitted as a gauge/);
     expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}missing_ratio:0.1|c`], ctx), /missing_ratio was emitted as a count/);
     expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}invalid_values:3|g`], ctx), /invalid_values was emitted as a gauge/);
     expectProblem(auditDatagrams([`${DRIFT_METRICS.psi.name}:0.1|d`], ctx), /psi is a distribution but its description does not say so/);
