@@ -53,16 +53,18 @@ import {
   type Widget,
 } from './assets/checks';
 import { csvRecords, parseCsv } from './assets/csv';
-import { auditDatagrams, MONITORING_NAMESPACES, parseDogStatsDLine, QUALITY_NAMESPACE, type DatagramContext } from './assets/datagrams';
+import { auditDatagrams, FAIRNESS_NAMESPACE, MONITORING_NAMESPACES, parseDogStatsDLine, QUALITY_NAMESPACE, type DatagramContext } from './assets/datagrams';
 import {
   extractMetricQueries,
   extractMetrics,
   isAnomalyQuery,
   messageTagRefs,
+  monitorAlertsAt,
   parseAnomalyMonitorQuery,
   parseMetricMonitorQuery,
   parseServiceCheckMonitorQuery,
   timeframeSeconds,
+  wrappingFunctions,
 } from './assets/queries';
 import { CardinalityGuard } from '../../src/map/cardinalityGuard';
 import { Mapper } from '../../src/map/mapRecord';
@@ -115,14 +117,54 @@ const FIELD_HEALTH_METRICS: Array<Omit<TelemetryMetric, 'description'>> = [
   { name: `${QUALITY_NAMESPACE}invalid_values`, kind: 'count', unit: 'sample', tags: ['field', 'reason'] },
 ];
 const fieldHealthByName = new Map(FIELD_HEALTH_METRICS.map((m) => [m.name, m]));
+
+/** Fairness's tags besides the algorithm tags (issue 24). */
+const FAIRNESS_TAGS = ['check', 'outcome', 'group_field', 'group'];
+/**
+ * Fairness's metrics as issue 24 names them, with the start of each metadata description, as for
+ * field health: what the catalogue must define and metadata.csv, the dashboard and the monitor use.
+ */
+const FAIRNESS_METRICS: Array<Omit<TelemetryMetric, 'description'> & { starts: string }> = [
+  {
+    name: `${FAIRNESS_NAMESPACE}positive_rate`,
+    kind: 'gauge',
+    unit: 'fraction',
+    tags: FAIRNESS_TAGS,
+    starts: "Share of an algorithm version's executions of a group, in its current window (the last hour), whose outcome was positive.",
+  },
+  {
+    name: `${FAIRNESS_NAMESPACE}executions`,
+    kind: 'gauge',
+    unit: 'execution',
+    tags: FAIRNESS_TAGS,
+    starts: 'Executions of an algorithm version by a group in its current window (the last hour), as counted by a fairness check.',
+  },
+  {
+    name: `${FAIRNESS_NAMESPACE}disparate_impact`,
+    kind: 'gauge',
+    unit: 'fraction',
+    tags: FAIRNESS_TAGS,
+    starts: "Positive rate of a group divided by the reference group's (demographic parity ratio), per algorithm version and fairness check.",
+  },
+];
+const fairnessByName = new Map(FAIRNESS_METRICS.map((m) => [m.name, m]));
+/** The forwarder's own count of executions a fairness check left out (issue 24; a telemetry metric). */
+const FAIRNESS_SKIPPED = {
+  name: `${TELEMETRY_PREFIX}fairness.executions_skipped`,
+  kind: 'count',
+  unit: 'execution',
+  tags: ['reason'],
+  reasons: ['outcome_missing', 'outcome_unusable', 'group_missing'],
+  starts: 'Executions left out of a fairness check, by reason.',
+} as const;
 const serviceCheckByName = new Map(Object.values(SERVICE_CHECKS).map((s) => [s.name as string, s]));
 
 const tags: TagModel = {
   tagsOf(metric) {
-    const t = telemetryByName.get(metric);
+    // The catalogue first; the issues' names until the catalogue has them (checked below).
+    const t = telemetryByName.get(metric) ?? (metric === FAIRNESS_SKIPPED.name ? FAIRNESS_SKIPPED : undefined);
     if (t) return new Set([...TELEMETRY_COMMON_TAGS, ...t.tags]);
-    // The catalogue first; the issue's names until the catalogue has them (checked below).
-    const d = monitoringByName.get(metric) ?? fieldHealthByName.get(metric);
+    const d = monitoringByName.get(metric) ?? fieldHealthByName.get(metric) ?? fairnessByName.get(metric);
     if (d) return new Set([...ALGORITHM_TAGS, ...d.tags]);
     return metric.startsWith(PREFIX) ? new Set(ALGORITHM_TAGS) : undefined;
   },
@@ -406,6 +448,37 @@ describe('metadata.csv and service_checks.json against what the check process em
     }
   });
 
+  it.each(FAIRNESS_METRICS.map((m) => [m.name, m] as const))("documents fairness's %s as issue 24 names it", (name, m) => {
+    const row = metadata.get(name);
+    expect(row).toBeDefined();
+    const want = metadataTypeFor(m.kind);
+    // Neither side is better: a rate or a ratio far from the reference's either way is the finding.
+    expect(row).toMatchObject({ metric_type: want.metric_type, unit_name: m.unit, per_unit_name: want.per_unit_name ?? '', orientation: '0', integration: 'algorithmia' });
+    expect({ name, starts: row?.description.startsWith(m.starts) }).toEqual({ name, starts: true });
+    for (const t of [...ALGORITHM_TAGS.filter((x) => x !== 'env'), ...m.tags]) expect({ name, t, described: row?.description.includes(t) }).toEqual({ name, t, described: true });
+  });
+
+  it("documents the forwarder's count of executions left out of fairness checks, with every reason", () => {
+    const row = metadata.get(FAIRNESS_SKIPPED.name);
+    expect(row).toBeDefined();
+    expect(row).toMatchObject({ ...metadataTypeFor(FAIRNESS_SKIPPED.kind), unit_name: FAIRNESS_SKIPPED.unit, orientation: '-1', integration: 'algorithmia' });
+    expect(row?.description.startsWith(FAIRNESS_SKIPPED.starts.replace(/\.$/, ''))).toBe(true);
+    for (const r of FAIRNESS_SKIPPED.reasons) expect({ r, described: row?.description.includes(r) }).toEqual({ r, described: true });
+  });
+
+  // Fails while the catalogue lacks fairness's metrics (they are added with the fairness code, in parallel).
+  it("the catalogue defines fairness's metrics as issue 24 names them", () => {
+    const inCatalogue = [...monitoringByName.values()].filter((m) => m.name.startsWith(FAIRNESS_NAMESPACE));
+    expect(inCatalogue.map((m) => m.name).sort()).toEqual(FAIRNESS_METRICS.map((m) => m.name).sort());
+    for (const spec of FAIRNESS_METRICS) {
+      const m = monitoringByName.get(spec.name);
+      expect({ name: spec.name, kind: m?.kind, unit: m?.unit }).toEqual({ name: spec.name, kind: spec.kind, unit: spec.unit });
+      expect(m?.tags).toEqual(expect.arrayContaining(spec.tags));
+    }
+    const skipped = telemetryByName.get(FAIRNESS_SKIPPED.name);
+    expect({ kind: skipped?.kind, unit: skipped?.unit, tags: skipped?.tags }).toEqual({ kind: FAIRNESS_SKIPPED.kind, unit: FAIRNESS_SKIPPED.unit, tags: [...FAIRNESS_SKIPPED.tags] });
+  });
+
   /** Rows that name no metric the check process emits, or lie outside our namespaces. */
   const unknownRows = (list: MetadataRow[]): string[] => {
     const known = new Set([CHECK_METRIC, ...telemetryByName.keys(), ...monitoringByName.keys()]);
@@ -416,7 +489,8 @@ describe('metadata.csv and service_checks.json against what the check process em
   it('lists nothing the check process does not emit (no placeholder, no stale row)', () => {
     expect(unknownRows(rows)).toEqual([]);
     const row = (metric_name: string) => ({ ...rows[0], metric_name });
-    const listed = rows.filter((r) => monitoringByName.has(r.metric_name) || !r.metric_name.startsWith(QUALITY_NAMESPACE));
+    // The rows the catalogue knows (a monitoring signal's rows land before its catalogue entries), then four that it cannot.
+    const listed = rows.filter((r) => unknownRows([r]).length === 0);
     expect(unknownRows([...listed, row(`${DRIFT_NAMESPACE}ks`), row(`${QUALITY_NAMESPACE}share`), row(`${TELEMETRY_PREFIX}stale`), row(`${PREFIX}risk_score`)])).toEqual([
       `${DRIFT_NAMESPACE}ks`,
       `${QUALITY_NAMESPACE}share`,
@@ -481,7 +555,7 @@ describe('dashboard', () => {
 
   it('has the groups and widgets the issue asks for', () => {
     const groups = dash.widgets.map((w) => w.definition.title);
-    expect(groups).toEqual(['About Algorithmia', 'Overview', 'Versions', 'Top algorithms', 'Model drift', 'Field health', 'Forwarder health']);
+    expect(groups).toEqual(['About Algorithmia', 'Overview', 'Versions', 'Top algorithms', 'Model drift', 'Field health', 'Fairness', 'Forwarder health']);
     const has = (re: RegExp) => expect(allQueries.some((q) => re.test(q))).toBe(true);
     has(/^count:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}\.as_rate\(\)$/);
     has(/^avg:algorithmia\.duration_milliseconds\{[^}]*\} by \{algorithm_name\}$/);
@@ -545,6 +619,48 @@ describe('dashboard', () => {
     }
     const note = inGroup.filter((w) => w.definition.type === 'note').map((w) => w.definition.content as string).join('\n');
     for (const text of ['absent', 'null', 'non_numeric', 'non_finite', 'trailing', 'previous_version', '0.01', 'custom metric', 'drift.field_health: false']) expect({ text, inNote: note.includes(text) }).toEqual({ text, inNote: true });
+  });
+
+  it('has a fairness group: positive rate by group over time, disparate impact now and over time against 0.8 and 1.25, executions by group, a note', () => {
+    const inGroup = widgets.filter(({ path }) => path.startsWith('/Fairness')).map(({ widget }) => widget);
+    const [rate, ratio, executions] = ['positive_rate', 'disparate_impact', 'executions'].map((n) => FAIRNESS_NAMESPACE + n);
+    const re = (metric: string) => metric.replace(/\./g, '\\.');
+    const only = (type: string, metric: string) => inGroup.filter((w) => w.definition.type === type && widgetQueries(w).some((q) => extractMetrics(q).includes(metric)));
+    // Over time, one line per check and group, for the version the template variables select.
+    expect(only('timeseries', rate).flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^avg:${re(rate)}\\{[^}]*\\} by \\{check,group\\}$`))]);
+    expect(only('timeseries', executions).flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^sum:${re(executions)}\\{[^}]*\\} by \\{check,group\\}$`))]);
+    // The ratio now, one bar per algorithm, version, outcome and group, lowest first, coloured outside 0.8 to 1.25.
+    const top = only('toplist', ratio);
+    expect(top.flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^avg:${re(ratio)}\\{[^}]*\\} by \\{algorithm_name,algorithm_version,outcome,group\\}$`))]);
+    type Formula = { limit: { order: string }; conditional_formats: Array<{ comparator: string; value: number; palette: string }> };
+    const request = (top[0].definition.requests as Array<{ queries: Array<{ aggregator: string }>; formulas: Formula[] }>)[0];
+    expect(request).toMatchObject({ queries: [{ aggregator: 'last' }], formulas: [{ limit: { order: 'asc' } }] });
+    // The colour of a ratio as the widget applies it: the first format whose condition holds.
+    const colour = (v: number) => request.formulas[0].conditional_formats.find((f) => ({ '<': v < f.value, '>': v > f.value, '>=': v >= f.value, '<=': v <= f.value })[f.comparator])?.palette;
+    expect([0.5, 0.7999, 0.8, 1, 1.25, 1.2501, 3].map(colour)).toEqual(['white_on_red', 'white_on_red', 'white_on_green', 'white_on_green', 'white_on_green', 'white_on_red', 'white_on_red']);
+    // The ratio over time with both bounds marked.
+    const overTime = only('timeseries', ratio);
+    expect(overTime.flatMap(widgetQueries)).toEqual([expect.stringMatching(new RegExp(`^avg:${re(ratio)}\\{[^}]*\\} by \\{check,group\\}$`))]);
+    expect((overTime[0].definition.markers as Array<{ value: string; display_type: string }>).map((m) => [m.value, m.display_type.split(' ')[0]])).toEqual([
+      ['y = 0.8', 'error'],
+      ['y = 1.25', 'error'],
+    ]);
+    // Executions left out, by reason, as counts (a forwarder metric: filtered by topic and consumer group).
+    expect(only('timeseries', FAIRNESS_SKIPPED.name).flatMap(widgetQueries)).toEqual([`sum:${FAIRNESS_SKIPPED.name}{$env,$topic,$consumer_group} by {reason}.as_count()`]);
+    // Every fairness metric of metadata.csv is on the dashboard, and only in this group.
+    const fairness = [...metadata.keys()].filter((n) => n.startsWith(FAIRNESS_NAMESPACE));
+    expect(fairness.sort()).toEqual(FAIRNESS_METRICS.map((m) => m.name).sort());
+    const queried = (ws: Widget[]) => new Set(ws.flatMap(widgetQueries).flatMap(extractMetrics));
+    for (const m of [...fairness, FAIRNESS_SKIPPED.name]) expect({ m, shown: queried(inGroup).has(m) }).toEqual({ m, shown: true });
+    const elsewhere = widgets.filter(({ path }) => !path.startsWith('/Fairness')).map(({ widget }) => widget);
+    expect([...queried(elsewhere)].filter((m) => m.startsWith(FAIRNESS_NAMESPACE) || m === FAIRNESS_SKIPPED.name)).toEqual([]);
+    // Each fairness query follows the check and group template variables.
+    expect(dash.template_variables.map((t) => t.name)).toEqual(expect.arrayContaining(['check', 'group']));
+    for (const q of inGroup.flatMap(widgetQueries).flatMap(extractMetricQueries).filter((q) => q.metric.startsWith(FAIRNESS_NAMESPACE)))
+      expect(q.scope).toEqual(expect.arrayContaining(['$check', '$group', '$algorithm_name', '$algorithm_version']));
+    const note = inGroup.filter((w) => w.definition.type === 'note').map((w) => w.definition.content as string).join('\n');
+    for (const text of ['0.8', '1.25', 'four-fifths', 'reference', '`other`', 'min_group_executions', 'ground truth', "Simpson's paradox", 'tag values', 'custom metric', '`fairness`'])
+      expect({ text, inNote: note.includes(text) }).toEqual({ text, inNote: true });
   });
 
   it('explains how to compare versions on your own inference metric, without querying one', () => {
@@ -663,6 +779,45 @@ describe('recommended monitors', () => {
     for (const text of ['absent', 'null', 'trailing', 'previous_version', 'Field health']) expect(mon.definition.message).toContain(text);
   });
 
+  it('watches disparate impact: both sides of 0.8 to 1.25 in one monitor, by algorithm, version, check and group, sustained for 30 minutes', () => {
+    const mon = byPath('assets/monitors/fairness_disparate_impact.json');
+    expect(mon.definition.name).toBe('[Algorithmia] Disparate impact');
+    const q = parseMetricMonitorQuery(mon.definition.query);
+    // min over the window with >: every point of the last 30 minutes is outside the band, so one noisy report does not page.
+    expect(q).toMatchObject({ evaluation: 'min(last_30m)', comparator: '>' });
+    expect(q?.queries).toEqual([
+      { aggregator: 'avg', metric: `${FAIRNESS_NAMESPACE}disparate_impact`, scope: ['*'], groupBy: ['algorithm_name', 'algorithm_version', 'check', 'group'], functions: [] },
+    ]);
+    expect(wrappingFunctions(q?.body ?? '')).toEqual(['abs', 'log10']);
+    // The monitor's own arithmetic against the rule itself: a ratio below 0.8 or above 1.25 alerts, the bounds do not.
+    const ratios = [0.1, 0.5, 0.79, 0.7999, 0.79999, 0.8, 0.80001, 0.9, 1, 1.1, 1.2499, 1.25, 1.25001, 1.2501, 1.3, 2, 10];
+    expect(ratios.map((r) => [r, monitorAlertsAt(mon.definition.query, r)])).toEqual(ratios.map((r) => [r, r < 0.8 || r > 1.25]));
+    // Healthy or small groups send no ratio (issue 24): no data is not an alert.
+    expect(mon.definition.options).toMatchObject({ thresholds: { critical: q?.threshold }, notify_no_data: false });
+    expect(Object.keys(mon.definition.options.thresholds)).toEqual(['critical']);
+    expect([...new Set(messageTagRefs(mon.definition.message))].sort()).toEqual(['algorithm_name', 'algorithm_version', 'check', 'group']);
+    for (const text of ['0.8', '1.25', 'four-fifths', 'reference', 'min_group_executions', 'ground truth', "Simpson's paradox", 'Fairness']) expect({ text, inMessage: mon.definition.message.includes(text) }).toEqual({ text, inMessage: true });
+  });
+
+  it('evaluates the arithmetic around a monitor query, and refuses other shapes (deliberate negatives)', () => {
+    const mon = byPath('assets/monitors/fairness_disparate_impact.json');
+    const alertsAt = (query: string) => [0.5, 0.8, 1, 1.25, 2].map((r) => monitorAlertsAt(query, r));
+    expect(alertsAt(mon.definition.query)).toEqual([true, false, false, false, true]);
+    // One side only: the low ratio no longer alerts.
+    expect(alertsAt(mon.definition.query.replace(/^min\(last_30m\):abs\((.*)\) >/, 'min(last_30m):$1 >'))).toEqual([false, false, false, false, true]);
+    // The rounded threshold 0.0969 alerts at exactly 0.8 and 1.25.
+    expect(alertsAt(mon.definition.query.replace(/> [0-9.]+$/, '> 0.0969'))).toEqual([true, true, false, true, true]);
+    // log2 instead of log10: the band becomes 0.935 to 1.07.
+    expect(monitorAlertsAt(mon.definition.query.replace('log10(', 'log2('), 0.9)).toBe(true);
+    expect(monitorAlertsAt(mon.definition.query, 0.9)).toBe(false);
+    expect(wrappingFunctions('abs(log10(avg:a.b{*} by {c}))')).toEqual(['abs', 'log10']);
+    expect(wrappingFunctions('avg:a.b{*}')).toEqual([]);
+    expect(wrappingFunctions('abs(avg:a.b{*} - avg:c.d{*})')).toBeNull();
+    expect(wrappingFunctions('exp(avg:a.b{*})')).toBeNull();
+    expect(wrappingFunctions('abs(avg:a.b{*}) * 2')).toBeNull();
+    expect(monitorAlertsAt('avg:a.b{*} > 1', 2)).toBeUndefined();
+  });
+
   it('watches the volume of each algorithm with anomalies(): executions per algorithm (all versions), both directions, a stop counted as 0', () => {
     const mon = byPath('assets/monitors/algorithm_executions_anomaly.json');
     expect(mon.definition.type).toBe('query alert');
@@ -771,6 +926,13 @@ describe('recommended monitors', () => {
     expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('field,baseline', 'field,baseline,reason')), missingBase), /by reason, a tag it does not carry/);
     expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('missing_ratio_change', 'missing_share')), missingBase), /missing_share, which metadata\.csv does not list/);
     expectProblem(bad((m) => (m.definition.message += ' {{reason.name}}'), missingBase), /does not group by reason/);
+    const fairnessBase = byPath('assets/monitors/fairness_disparate_impact.json');
+    expect(bad(() => undefined, fairnessBase)).toEqual([]);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace(/> [0-9.]+$/, '> 0.0969')), fairnessBase), /differs from options\.thresholds\.critical/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('check,group', 'check,group,reason')), fairnessBase), /by reason, a tag it does not carry/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace('disparate_impact', 'equal_opportunity')), fairnessBase), /equal_opportunity, which metadata\.csv does not list/);
+    expectProblem(bad((m) => (m.definition.query = m.definition.query.replace(' by {algorithm_name,algorithm_version,check,group}', ' by {algorithm_name,algorithm_version}')), fairnessBase), /does not group by check/);
+    expectProblem(bad((m) => (m.definition.options.thresholds.warning = 0.2), fairnessBase), /near side/);
   });
 });
 
@@ -903,6 +1065,8 @@ describe('datagram audit (for lines captured from a real run)', () => {
     `${QUALITY_NAMESPACE}missing_ratio:0.4|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income`,
     `${QUALITY_NAMESPACE}missing_ratio_change:0.38|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income,baseline:trailing`,
     `${QUALITY_NAMESPACE}invalid_values:20|c|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,field:income,reason:null`,
+    ...FAIRNESS_METRICS.map((m) => `${m.name}:0.3|g|#algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,check:approval_by_age,outcome:approved,group_field:age_band,group:under_25`),
+    `${FAIRNESS_SKIPPED.name}:2|c|#topic:insights,consumer_group:g,reason:group_missing`,
     `_sc|${SERVICE_CHECKS.canConnect.name}|0|#topic:insights,consumer_group:g`,
     `_sc|${SERVICE_CHECKS.canConnect.name}|2|#topic:insights|m:connect ECONNREFUSED 127.0.0.1:9092|#still message`,
   ];
@@ -961,8 +1125,13 @@ describe('datagram audit (for lines captured from a real run)', () => {
       lines.push(formatLine(m.name, 0.2, m.kind, version + extra));
     }
 
+    // Fairness as issue 24 defines it: three gauges per check and group, and the forwarder's count of executions left out.
+    const fairness = 'algorithm_name:credit_card_approval,algorithm_version:1.0.6,algorithm_owner:asli,check:approval_by_age,outcome:approved,group_field:age_band,group:under_25';
+    for (const m of FAIRNESS_METRICS) lines.push(formatLine(m.name, 0.44, m.kind, fairness));
+    lines.push(formatLine(FAIRNESS_SKIPPED.name, 3, FAIRNESS_SKIPPED.kind, 'topic:insights,consumer_group:algorithmia-insights-datadog,reason:outcome_missing'));
+
     const emitted = new Set(lines.map((l) => parseDogStatsDLine(l)?.name));
-    for (const m of [...Object.values(TELEMETRY_METRICS), ...Object.values(DRIFT_METRICS), ...FIELD_HEALTH_METRICS]) expect(emitted).toContain(m.name);
+    for (const m of [...Object.values(TELEMETRY_METRICS), ...Object.values(DRIFT_METRICS), ...FIELD_HEALTH_METRICS, ...FAIRNESS_METRICS, FAIRNESS_SKIPPED]) expect(emitted).toContain(m.name);
     expect(emitted).toContain(CHECK_METRIC);
     expect(emitted).toContain(SERVICE_CHECKS.canConnect.name);
     expect(auditDatagrams(lines, ctx)).toEqual([]);
@@ -982,7 +1151,10 @@ describe('datagram audit (for lines captured from a real run)', () => {
     expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], ctx), /drift\.ks was emitted but metadata\.csv does not list it/);
     expectProblem(auditDatagrams([`${DRIFT_NAMESPACE}ks:0.1|g`], { ...ctx, prefix: 'ml.' }), /drift\.ks was emitted but metadata\.csv does not list it/);
     expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}share:0.1|g`], { ...ctx, prefix: 'ml.' }), /quality\.share was emitted but metadata\.csv does not list it/);
-    expectProblem(auditDatagrams(['algorithmia.fairness.positive_rate:0.3|g'], ctx), /fairness\.positive_rate was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${FAIRNESS_NAMESPACE}equal_opportunity:0.3|g`], ctx), /fairness\.equal_opportunity was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${FAIRNESS_NAMESPACE}equal_opportunity:0.3|g`], { ...ctx, prefix: 'ml.' }), /fairness\.equal_opportunity was emitted but metadata\.csv does not list it/);
+    expectProblem(auditDatagrams([`${FAIRNESS_NAMESPACE}disparate_impact:1.1|c`], ctx), /disparate_impact was emitted as a count/);
+    expectProblem(auditDatagrams([`${FAIRNESS_SKIPPED.name}:1|g`], ctx), /executions_skipped was emitted as a gauge/);
     expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}missing_ratio:0.1|c`], ctx), /missing_ratio was emitted as a count/);
     expectProblem(auditDatagrams([`${QUALITY_NAMESPACE}invalid_values:3|g`], ctx), /invalid_values was emitted as a gauge/);
     expectProblem(auditDatagrams([`${DRIFT_METRICS.psi.name}:0.1|d`], ctx), /psi is a distribution but its description does not say so/);

@@ -168,3 +168,51 @@ export function parseAnomalyMonitorQuery(query: string): AnomalyMonitorQuery | n
     queries: extractMetricQueries(m[3]),
   };
 }
+
+/* ------------------------------------------------------------------ arithmetic around a monitor's metric query */
+
+/** Datadog's one-argument arithmetic functions (docs: Dashboards > Functions > Arithmetic), as the monitor evaluates them. */
+const ARITHMETIC: Record<string, (x: number) => number> = { abs: Math.abs, log10: Math.log10, log2: Math.log2 };
+
+/**
+ * The functions a monitor body wraps around its one metric query, outermost first
+ * (`abs(log10(avg:x{*} by {a}))` gives ['abs', 'log10']), or null when the body is anything else.
+ */
+export function wrappingFunctions(body: string): string[] | null {
+  const fns: string[] = [];
+  let rest = body.trim();
+  for (;;) {
+    const m = /^([a-z0-9_]+)\((.*)\)$/.exec(rest);
+    if (!m || !(m[1] in ARITHMETIC)) break;
+    fns.push(m[1]);
+    rest = m[2].trim();
+  }
+  const inner = extractMetricQueries(rest);
+  if (inner.length !== 1) return null;
+  const q = inner[0];
+  // The rest must be exactly that one metric query, nothing around it.
+  const exact = `${q.aggregator ? q.aggregator + ':' : ''}${q.metric}{${q.scope.join(',')}}${q.groupBy.length ? ` by {${q.groupBy.join(',')}}` : ''}`;
+  return rest.replace(/\s+/g, ' ') === exact || rest.startsWith(exact + '.') ? fns : null;
+}
+
+const COMPARE: Record<MetricMonitorQuery['comparator'], (a: number, b: number) => boolean> = {
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '==': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+};
+
+/**
+ * Whether a metric monitor alerts when its metric query reads `value` over the whole window
+ * (the functions applied as Datadog does, then compared with the threshold); undefined when
+ * the query is not a metric query wrapped in arithmetic functions.
+ */
+export function monitorAlertsAt(query: string, value: number): boolean | undefined {
+  const q = parseMetricMonitorQuery(query);
+  const fns = q && wrappingFunctions(q.body);
+  if (!q || !fns) return undefined;
+  const x = fns.reduceRight((v, f) => ARITHMETIC[f](v), value);
+  return COMPARE[q.comparator](x, q.threshold);
+}
