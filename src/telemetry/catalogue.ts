@@ -69,7 +69,7 @@ export const TELEMETRY_METRICS = {
     'fairness.executions_skipped',
     'count',
     'execution',
-    'Executions left out of a fairness check, by reason. outcome_missing: no outcome field; outcome_unusable: an outcome that is not a number or a boolean; group_missing: no group value (absent, null, or neither a string nor a number).',
+    'Executions left out of a fairness check, by reason.',
     ['reason'],
   ),
 } as const satisfies Record<string, TelemetryMetric>;
@@ -127,7 +127,7 @@ export const FAIRNESS_METRICS = {
     kind: 'gauge',
     unit: 'fraction',
     description:
-      "Share of an algorithm version's executions of a group, in its current window (the last hour), whose outcome was positive. Sent once the group has min_group_executions executions in the window (tags check, outcome, group_field, group).",
+      "Share of an algorithm version's executions of a group, in its current window (the last hour), whose outcome was positive.",
     tags: FAIRNESS_TAGS,
   },
   executions: {
@@ -135,15 +135,14 @@ export const FAIRNESS_METRICS = {
     kind: 'gauge',
     unit: 'execution',
     description:
-      'Executions of an algorithm version by a group in its current window (the last hour), as counted by a fairness check. Sent with the positive rate, once the group has min_group_executions executions.',
+      'Executions of an algorithm version by a group in its current window (the last hour), as counted by a fairness check.',
     tags: FAIRNESS_TAGS,
   },
   disparateImpact: {
     name: FAIRNESS_NAMESPACE + 'disparate_impact',
     kind: 'gauge',
-    unit: '',
-    description:
-      "Positive rate of a group divided by the reference group's (demographic parity ratio), per algorithm version and fairness check. Below 0.8 or above 1.25 fails the four-fifths rule; not sent while either group is under min_group_executions or the reference rate is 0.",
+    unit: 'fraction',
+    description: "Positive rate of a group divided by the reference group's (demographic parity ratio), per algorithm version and fairness check.",
     tags: FAIRNESS_TAGS,
   },
 } as const satisfies Record<string, TelemetryMetric>;
