@@ -7,6 +7,7 @@
 import type { Logger } from '../log/logger';
 import { DatagramPacker } from '../sink/datagramPacker';
 import type { DatagramTransport } from '../sink/transport';
+import { CarriedCounts } from './carriedCounts';
 import type { ForwarderTelemetry } from './forwarderTelemetry';
 import type { HealthState } from './health';
 import type { LagReader } from './lag';
@@ -22,6 +23,7 @@ export class TelemetryReporter {
   private again = false;
   private stopped = false;
   private lagRefresh?: Promise<void>;
+  private readonly carried = new CarriedCounts();
 
   constructor(
     private readonly telemetry: ForwarderTelemetry,
@@ -79,9 +81,11 @@ export class TelemetryReporter {
       }
       const h = this.health.health();
       const skipCheck = final || this.health.starting;
-      const lines = this.telemetry.drainLines(skipCheck ? undefined : { status: h.ok ? 0 : 2, message: h.ok ? undefined : h.message });
+      const lines = this.carried.merge(this.telemetry.drainLines(skipCheck ? undefined : { status: h.ok ? 0 : 2, message: h.ok ? undefined : h.message }));
       for (const line of lines) this.packer.add(line);
       const result = await this.transport.send(this.packer.take());
+      // Nothing reached the Agent: its counts go with the next report (an outage's own send errors).
+      if (result.failed > 0 && result.sent === 0) this.carried.carry(lines);
       if (result.failed > 0) {
         this.telemetry.failure('telemetry', 'SINK_SEND');
         this.log.rateLimited('telemetry-send', 'warn', 'telemetry send failed', { error: result.error?.message });
