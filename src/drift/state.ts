@@ -12,7 +12,9 @@
  * hour is emptied. A query gathers every entry whose time range lies inside the asked range.
  */
 import { Sketch, type Weighted } from './sketch';
-import { HOUR_MS, SLOT_MS, WINDOW_SLOTS, hourOf } from './time';
+import { HOUR_MS, type Placement, SLOT_MS, VersionClock, WINDOW_SLOTS, hourOf } from './time';
+
+export { type Placement, placementOf } from './time';
 
 /** Hours kept per series: the trailing baseline reaches back 25 hours from the newest hour. */
 export const HOUR_RING = 26;
@@ -67,26 +69,14 @@ export class Series {
   }
 }
 
-export class VersionState {
-  newest = -Infinity;
-  earliest = Infinity;
-  newestSlot = 0;
-  newestHour = 0;
+export class VersionState extends VersionClock {
   readonly fields = new Map<string, Series>();
   constructor(
     readonly name: string,
     readonly version: string,
     public owner: string,
-  ) {}
-
-  /** Records a message time; true when it is the new newest. */
-  see(t: number): void {
-    if (t > this.newest) {
-      this.newest = t;
-      this.newestSlot = Math.floor(t / SLOT_MS);
-      this.newestHour = Math.floor(t / HOUR_MS);
-    }
-    if (t < this.earliest) this.earliest = t;
+  ) {
+    super();
   }
 }
 
@@ -101,25 +91,6 @@ export class SeedSource {
     z = (z ^ (z >>> 14)) >>> 0;
     return z === 0 ? 1 : z;
   }
-}
-
-/**
- * Where the values of one message go in any series of its version: its slot's entry, or
- * (entry -1) its hour. The same for every value of the message (vs.see(t) already done), so a
- * caller with many values works it out once (placementOf) and places each (placeAt).
- */
-export interface Placement {
-  slot: number;
-  entry: number;
-  hour: number;
-}
-
-export function placementOf(vs: VersionState, t: number, out: Placement): Placement {
-  const slot = Math.floor(t / SLOT_MS);
-  out.slot = slot;
-  out.entry = slot > vs.newestSlot - WINDOW_SLOTS ? ((slot % WINDOW_SLOTS) + WINDOW_SLOTS) % WINDOW_SLOTS : -1;
-  out.hour = Math.floor(t / HOUR_MS);
-  return out;
 }
 
 /** Adds value `v` to series `s` of version `vs`, where `p` (from placementOf) says. */

@@ -35,3 +35,44 @@ export function slotOf(t: number): number {
 export function hourOf(t: number): number {
   return Math.floor(t / HOUR_MS);
 }
+
+/**
+ * The times of one version that every model-monitoring window is cut from (drift's, field
+ * health's and fairness's: one clock). Newest / earliest: the highest / lowest message time.
+ */
+export class VersionClock {
+  newest = -Infinity;
+  earliest = Infinity;
+  newestSlot = 0;
+  newestHour = 0;
+
+  /** Records a message time. */
+  see(t: number): void {
+    if (t > this.newest) {
+      this.newest = t;
+      this.newestSlot = Math.floor(t / SLOT_MS);
+      this.newestHour = Math.floor(t / HOUR_MS);
+    }
+    if (t < this.earliest) this.earliest = t;
+  }
+}
+
+/**
+ * Where a message's values go in any series of its version: its slot's entry (one of the
+ * version's latest WINDOW_SLOTS slots) or, entry -1, its hour. The same for every value of the
+ * message (after clock.see(t)), so a caller with many values works it out once.
+ */
+export interface Placement {
+  slot: number;
+  /** The slot entry, or -1: the hour. */
+  entry: number;
+  hour: number;
+}
+
+export function placementOf(c: VersionClock, t: number, out: Placement): Placement {
+  const slot = Math.floor(t / SLOT_MS);
+  out.slot = slot;
+  out.entry = slot > c.newestSlot - WINDOW_SLOTS ? ((slot % WINDOW_SLOTS) + WINDOW_SLOTS) % WINDOW_SLOTS : -1;
+  out.hour = Math.floor(t / HOUR_MS);
+  return out;
+}

@@ -9,26 +9,9 @@
  * time is the latest strictly before this one's (ties: the smaller version string), over its own
  * [N - 23 h, N + 1 h), N = start of the hour holding its newest message.
  */
-import { HOUR_MS, SLOT_MS, WINDOW_SLOTS } from '../drift/time';
+import { HOUR_MS, SLOT_MS, type VersionClock, WINDOW_SLOTS } from '../drift/time';
 
-export { HOUR_MS, KEEP_MS, REPORT_AGE_MS, SLOT_MS, WINDOW_SLOTS } from '../drift/time';
-
-/** The times of one version that the windows are cut from. */
-export class VersionClock {
-  newest = -Infinity;
-  earliest = Infinity;
-  newestSlot = 0;
-  newestHour = 0;
-
-  see(t: number): void {
-    if (t > this.newest) {
-      this.newest = t;
-      this.newestSlot = Math.floor(t / SLOT_MS);
-      this.newestHour = Math.floor(t / HOUR_MS);
-    }
-    if (t < this.earliest) this.earliest = t;
-  }
-}
+export { HOUR_MS, KEEP_MS, REPORT_AGE_MS, SLOT_MS, VersionClock, WINDOW_SLOTS } from '../drift/time';
 
 /** A time range [from, to), ms. */
 export interface Range {

@@ -6,27 +6,15 @@
  * entry reused for a newer slot adds its counts to its hour first. Each entry holds `width`
  * counters.
  */
+import { ENTRIES, HOUR_RING, NO_ID } from '../drift/state';
+import type { Placement } from '../drift/time';
 import { HOUR_MS, SLOT_MS, WINDOW_SLOTS, type VersionClock } from './clock';
 
-export const HOUR_RING = 26;
-export const ENTRIES = WINDOW_SLOTS + HOUR_RING;
-export const NO_ID = -2147483648;
+// The same rings as drift's series: one layout of slots and hours.
+export { ENTRIES, HOUR_RING, NO_ID } from '../drift/state';
 
-/** Where a message's counts go; worked out once per message (placement). */
-export interface Placement {
-  slot: number;
-  /** The slot entry, or -1: the hour. */
-  entry: number;
-  hour: number;
-}
-
-export function placement(c: VersionClock, t: number, out: Placement): Placement {
-  const slot = Math.floor(t / SLOT_MS);
-  out.slot = slot;
-  out.entry = slot > c.newestSlot - WINDOW_SLOTS ? ((slot % WINDOW_SLOTS) + WINDOW_SLOTS) % WINDOW_SLOTS : -1;
-  out.hour = Math.floor(t / HOUR_MS);
-  return out;
-}
+/** Where a message's counts go; worked out once per message: drift's placement, one clock. */
+export { type Placement, placementOf as placement } from '../drift/time';
 
 export class CountRing {
   /** ids[i]: the slot number (i < WINDOW_SLOTS) or hour number of entry i; NO_ID when unused. */
