@@ -76,3 +76,22 @@ export function placementOf(c: VersionClock, t: number, out: Placement): Placeme
   out.hour = Math.floor(t / HOUR_MS);
   return out;
 }
+
+/**
+ * The previous version of `vs`: the version of the same name whose earliest time is the latest
+ * strictly before vs's (ties: the smaller version string). `clockOf` reads a version's clock.
+ */
+export function previousBy<T extends { readonly version: string }>(versions: Iterable<T>, vs: T, clockOf: (v: T) => VersionClock): T | undefined {
+  const earliest = clockOf(vs).earliest;
+  let best: T | undefined;
+  let bestEarliest = -Infinity;
+  for (const o of versions) {
+    const e = clockOf(o).earliest;
+    if (o === vs || !(e < earliest)) continue;
+    if (best === undefined || e > bestEarliest || (e === bestEarliest && o.version < best.version)) {
+      best = o;
+      bestEarliest = e;
+    }
+  }
+  return best;
+}

@@ -31,7 +31,7 @@ import { psiOfSides } from './psi';
 import { Weighted } from './sketch';
 import { type Placement, SeedSource, Series, VersionState, placeAt, placementOf } from './state';
 import { readSnapshot, writeSnapshot, type RestoreFailure } from './snapshot';
-import { HOUR_MS, KEEP_MS, REPORT_AGE_MS, SLOT_MS, WINDOW_SLOTS } from './time';
+import { HOUR_MS, KEEP_MS, previousBy, REPORT_AGE_MS, SLOT_MS, WINDOW_SLOTS } from './time';
 
 export type Baseline = 'trailing' | 'previous_version';
 
@@ -256,10 +256,5 @@ export class DriftTracker {
 
 /** The version of the same name whose earliest time is the latest strictly before vs's. */
 export function previousOf(versions: Map<string, VersionState>, vs: VersionState): VersionState | undefined {
-  let best: VersionState | undefined;
-  for (const o of versions.values()) {
-    if (o === vs || !(o.earliest < vs.earliest)) continue;
-    if (best === undefined || o.earliest > best.earliest || (o.earliest === best.earliest && o.version < best.version)) best = o;
-  }
-  return best;
+  return previousBy(versions.values(), vs, (v) => v);
 }

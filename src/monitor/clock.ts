@@ -9,7 +9,7 @@
  * time is the latest strictly before this one's (ties: the smaller version string), over its own
  * [N - 23 h, N + 1 h), N = start of the hour holding its newest message.
  */
-import { HOUR_MS, SLOT_MS, type VersionClock, WINDOW_SLOTS } from '../drift/time';
+import { HOUR_MS, previousBy, SLOT_MS, type VersionClock, WINDOW_SLOTS } from '../drift/time';
 
 export { HOUR_MS, KEEP_MS, REPORT_AGE_MS, SLOT_MS, VersionClock, WINDOW_SLOTS } from '../drift/time';
 
@@ -38,10 +38,5 @@ export function previousRange(prev: VersionClock): Range {
 
 /** The version of the same name whose earliest time is the latest strictly before vs's. */
 export function previousVersion<T extends { readonly clock: VersionClock; readonly version: string }>(versions: Iterable<T>, vs: T): T | undefined {
-  let best: T | undefined;
-  for (const o of versions) {
-    if (o === vs || !(o.clock.earliest < vs.clock.earliest)) continue;
-    if (best === undefined || o.clock.earliest > best.clock.earliest || (o.clock.earliest === best.clock.earliest && o.version < best.version)) best = o;
-  }
-  return best;
+  return previousBy(versions, vs, (v) => v.clock);
 }
