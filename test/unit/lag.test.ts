@@ -265,15 +265,7 @@ describe('LagReader', () => {
 
 describe('TelemetryReporter on a group join', () => {
   it('sends a lag sample at once when the member joins, before the next interval', async () => {
-    const sent: string[] = [];
-    const transport = {
-      lineSuffix: '',
-      description: 'fake',
-      send: async (datagrams: readonly Buffer[]) => {
-        for (const d of datagrams) sent.push(...d.toString().split('\n'));
-        return { sent: datagrams.length, failed: 0 };
-      },
-    } as unknown as DatagramTransport;
+    const { transport, sent } = capturingTransport();
     const telemetry = new ForwarderTelemetry('topic:t');
     const progress = new PartitionProgress(() => NOW, 3);
     const reader = new LagReader(fakeKafka({ ends: [{ partition: 0, high: '500', low: '0' }], committed: [] }).kafka, 't', 'g', telemetry, silentLogger, () => NOW);
