@@ -9,7 +9,7 @@
 import { type ByteReader, ByteWriter } from '../drift/bytes';
 import { CountRing } from './counts';
 import { Fairness, FairnessVersion } from './fairness';
-import { CorruptSection, readRing, writeRing } from './fieldHealthCodec';
+import { CorruptSection, readRing, readVersionHead, writeRing, writeVersionHead } from './fieldHealthCodec';
 
 export function writeFairness(f: Fairness): Uint8Array {
   const w = new ByteWriter();
@@ -18,11 +18,7 @@ export function writeFairness(f: Fairness): Uint8Array {
   w.u32(count);
   for (const versions of f.byName.values()) {
     for (const fv of versions.values()) {
-      w.str(fv.name);
-      w.str(fv.version);
-      w.str(fv.owner);
-      w.f64(fv.clock.newest);
-      w.f64(fv.clock.earliest);
+      writeVersionHead(w, fv);
       w.u32(fv.checks.size);
       for (const [fp, ring] of fv.checks) {
         w.str(fp);
@@ -40,15 +36,7 @@ export function readFairness(r: ByteReader, f: Fairness): void {
   const count = r.u32();
   const seen = new Set<string>();
   for (let v = 0; v < count; v++) {
-    const fv = new FairnessVersion(r.str(), r.str(), r.str());
-    const key = JSON.stringify([fv.name, fv.version]);
-    check(!seen.has(key));
-    seen.add(key);
-    const newest = r.f64();
-    const earliest = r.f64();
-    check(Number.isFinite(newest) && Number.isFinite(earliest) && earliest <= newest);
-    fv.clock.see(newest);
-    fv.clock.see(earliest);
+    const fv = readVersionHead(r, seen, (name, version, owner) => new FairnessVersion(name, version, owner));
     const checks = r.u32();
     for (let c = 0; c < checks; c++) {
       const fp = r.str();

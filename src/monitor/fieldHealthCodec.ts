@@ -8,7 +8,7 @@
  */
 import { type ByteReader, ByteWriter } from '../drift/bytes';
 import { type CountRing, ENTRIES, HOUR_RING, NO_ID } from './counts';
-import { WINDOW_SLOTS } from './clock';
+import { type VersionClock, WINDOW_SLOTS } from './clock';
 import { FieldHealth, HealthSeries, HealthVersion } from './fieldHealth';
 
 export class CorruptSection extends Error {}
@@ -20,11 +20,7 @@ export function writeFieldHealth(h: FieldHealth): Uint8Array {
   w.u32(count);
   for (const versions of h.byName.values()) {
     for (const hv of versions.values()) {
-      w.str(hv.name);
-      w.str(hv.version);
-      w.str(hv.owner);
-      w.f64(hv.clock.newest);
-      w.f64(hv.clock.earliest);
+      writeVersionHead(w, hv);
       writeRing(w, hv.executions);
       w.u32(hv.fields.size);
       for (const [field, s] of hv.fields) {
@@ -43,15 +39,7 @@ export function readFieldHealth(r: ByteReader, maxSeries: number): FieldHealth {
   const count = r.u32();
   const seen = new Set<string>();
   for (let v = 0; v < count; v++) {
-    const hv = new HealthVersion(r.str(), r.str(), r.str());
-    const key = JSON.stringify([hv.name, hv.version]);
-    check(!seen.has(key));
-    seen.add(key);
-    const newest = r.f64();
-    const earliest = r.f64();
-    check(Number.isFinite(newest) && Number.isFinite(earliest) && earliest <= newest);
-    hv.clock.see(newest);
-    hv.clock.see(earliest);
+    const hv = readVersionHead(r, seen, (name, version, owner) => new HealthVersion(name, version, owner));
     readRing(r, hv.executions);
     const fields = r.u32();
     for (let f = 0; f < fields; f++) {
@@ -82,6 +70,36 @@ export function writeRing(w: ByteWriter, ring: CountRing): void {
     w.f64(ring.ids[i]);
     for (let k = 0; k < ring.width; k++) w.f64(ring.counts[i * ring.width + k]);
   }
+}
+
+/** What each section writes of a version before its own counts: who it is, and its clock. */
+interface VersionHead {
+  readonly name: string;
+  readonly version: string;
+  readonly owner: string;
+  readonly clock: VersionClock;
+}
+
+export function writeVersionHead(w: ByteWriter, v: VersionHead): void {
+  w.str(v.name);
+  w.str(v.version);
+  w.str(v.owner);
+  w.f64(v.clock.newest);
+  w.f64(v.clock.earliest);
+}
+
+/** A version written by writeVersionHead, made by `make`; a version met twice (`seen`) is corrupt. */
+export function readVersionHead<T extends VersionHead>(r: ByteReader, seen: Set<string>, make: (name: string, version: string, owner: string) => T): T {
+  const v = make(r.str(), r.str(), r.str());
+  const key = JSON.stringify([v.name, v.version]);
+  check(!seen.has(key));
+  seen.add(key);
+  const newest = r.f64();
+  const earliest = r.f64();
+  check(Number.isFinite(newest) && Number.isFinite(earliest) && earliest <= newest);
+  v.clock.see(newest);
+  v.clock.see(earliest);
+  return v;
 }
 
 export function readRing(r: ByteReader, ring: CountRing): void {
